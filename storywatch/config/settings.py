@@ -1,0 +1,229 @@
+"""Typed settings: TOML file, then environment, then command-line flags.
+
+Precedence (later wins): built-in defaults < config file < ``STORYWATCH_*`` environment
+variables < CLI flags. Nested keys use ``__`` in the environment, for example
+``STORYWATCH_FETCH__TIMEOUT=20``; ``STORYWATCH_DB`` is a short alias for ``database.url``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+
+from storywatch.config.durations import parse_duration
+from storywatch.errors import ConfigError
+
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+DEFAULT_CONFIG_FILE = Path("storywatch.toml")
+ENV_PREFIX = "STORYWATCH_"
+SHIFT_TYPES = (
+    "number",
+    "date",
+    "entity",
+    "negation",
+    "modality",
+    "attribution",
+    "quote",
+    "claim_added",
+    "claim_removed",
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def default_database_url() -> str:
+    data_dir = Path(platformdirs.user_data_dir("storywatch", appauthor=False))
+    return f"sqlite:///{data_dir / 'storywatch.db'}"
+
+
+class DatabaseSettings(_Section):
+    url: str = Field(default_factory=default_database_url)
+    store_html: bool = False
+
+
+class FetchSettings(_Section):
+    timeout: Seconds = 20.0
+    max_bytes: int = Field(default=5_000_000, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    user_agent: str = (
+        "storywatch/0.1 (+https://github.com/storywatch/storywatch; news revision tracker)"
+    )
+    allow_private: bool = False
+    respect_robots: bool = True
+    max_concurrency: int = Field(default=10, ge=1)
+    per_host_concurrency: int = Field(default=2, ge=1)
+    per_host_delay: Seconds = 1.0
+    shrink_threshold: float = Field(default=0.8, gt=0, le=1)
+
+
+class ScheduleSettings(_Section):
+    default_interval: Seconds = 900.0
+    min_interval: Seconds = 120.0
+    max_interval: Seconds = 86400.0
+    new_story_period: Seconds = 21600.0
+    backoff_factor: float = Field(default=1.5, ge=1)
+    archive_after: Seconds = 14 * 86400.0
+    failing_after: int = Field(default=5, ge=1)
+    failing_interval: Seconds = 21600.0
+    jitter: float = Field(default=0.1, ge=0, le=0.5)
+    lease: Seconds = 300.0
+    tick: Seconds = 5.0
+    batch_size: int = Field(default=50, ge=1)
+
+
+class AlertRule(_Section):
+    min_significance: float = Field(default=0.3, ge=0, le=1)
+    types: list[str] = Field(default_factory=lambda: list(SHIFT_TYPES))
+    watch_terms: list[str] = Field(default_factory=list)
+
+
+class AlertSettings(AlertRule):
+    channels: list[str] = Field(default_factory=lambda: ["console"])
+    rate_limit: Seconds = 0.0
+    digest: Seconds = 0.0
+    max_attempts: int = Field(default=8, ge=1)
+    retry_base: Seconds = 30.0
+    tags: dict[str, AlertRule] = Field(default_factory=dict)
+
+
+class EmailSettings(_Section):
+    host: str = "localhost"
+    port: int = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = "storywatch@localhost"
+    recipients: list[str] = Field(default_factory=list)
+    timeout: Seconds = 30.0
+
+
+class SlackSettings(_Section):
+    webhook_url: SecretStr | None = None
+    timeout: Seconds = 15.0
+
+
+class WebhookSettings(_Section):
+    url: str | None = None
+    secret: SecretStr | None = None
+    timeout: Seconds = 15.0
+
+
+class AppriseSettings(_Section):
+    urls: list[SecretStr] = Field(default_factory=list)
+
+
+class ChannelSettings(_Section):
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
+    apprise: AppriseSettings = Field(default_factory=AppriseSettings)
+
+
+class LogSettings(_Section):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["text", "json"] = "text"
+
+
+class Settings(_Section):
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+
+
+_ENV_ALIASES = {"DB": ("database", "url")}
+
+
+def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    node = target
+    for key in path[:-1]:
+        existing = node.get(key)
+        if not isinstance(existing, dict):
+            existing = {}
+            node[key] = existing
+        node = existing
+    node[path[-1]] = value
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == "STORYWATCH_CONFIG":
+            continue
+        key = name[len(ENV_PREFIX) :]
+        path = _ENV_ALIASES.get(key) or tuple(part.lower() for part in key.split("__"))
+        _set_path(overrides, path, _env_value(value))
+    return overrides
+
+
+def _env_value(raw: str) -> Any:
+    # Lists come as comma-separated values; everything else is left to pydantic's coercion.
+    if "," in raw and "://" not in raw:
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    return raw
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"invalid setting {key!r} in {source}: {message}{suffix}"
+
+
+def load_settings(
+    config_file: Path | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from the file (if any), the environment and explicit overrides.
+
+    ``config_file`` None means ``$STORYWATCH_CONFIG`` or ``./storywatch.toml`` when present.
+    """
+    environ = os.environ if environ is None else environ
+    if config_file is None and environ.get("STORYWATCH_CONFIG"):
+        config_file = Path(environ["STORYWATCH_CONFIG"])
+    if config_file is None and DEFAULT_CONFIG_FILE.is_file():
+        config_file = DEFAULT_CONFIG_FILE
+    data: dict[str, Any] = _read_toml(config_file) if config_file else {}
+    source = str(config_file) if config_file else "settings"
+    data = _merge(data, _env_overrides(environ))
+    data = _merge(data, overrides or {})
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None

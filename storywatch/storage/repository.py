@@ -1,0 +1,417 @@
+"""Repository: the only code that opens a database session.
+
+Every public method is one short transaction, so a crash or ``kill -9`` between two calls
+leaves the database consistent: a check, its version, its diff and its alerts are written
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func, or_
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlmodel import Session, col, select
+
+from storywatch.errors import AmbiguousError, NotFoundError, StorageError
+from storywatch.storage import textstore
+from storywatch.storage.db import create_db_engine, migrate
+from storywatch.storage.models import Alert, Check, Story, StoryStatus, Version, VersionDiff, utcnow
+from storywatch.storage.records import CheckRecord
+
+
+@dataclass(frozen=True, slots=True)
+class VersionEntry:
+    """A version with the diff against its predecessor (None for the first version)."""
+
+    version: Version
+    diff: VersionDiff | None
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        """Open a database, creating or upgrading its schema unless ``upgrade`` is False."""
+        engine = create_db_engine(url)
+        if upgrade:
+            migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            raise
+        except OperationalError as exc:
+            session.rollback()
+            raise StorageError(f"database error: {_first_line(exc)}") from None
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise StorageError(f"database error: {_first_line(exc)}") from None
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    # -- stories -------------------------------------------------------------------------
+
+    def add_story(
+        self,
+        url: str,
+        *,
+        name: str | None = None,
+        interval: float | None = None,
+        tags: Sequence[str] = (),
+        feed_id: int | None = None,
+        respect_robots: bool | None = None,
+    ) -> Story:
+        story = Story(
+            url=url,
+            name=name,
+            interval=interval,
+            tags=",".join(tags),
+            feed_id=feed_id,
+            respect_robots=respect_robots,
+        )
+        try:
+            with self._session() as session:
+                session.add(story)
+                session.flush()
+                session.refresh(story)
+        except IntegrityError:
+            existing = self.find_story_by_url(url)
+            which = f" as story {existing.id}" if existing else ""
+            raise StorageError(f"already tracking {url}{which}") from None
+        return story
+
+    def find_story_by_url(self, url: str) -> Story | None:
+        with self._session() as session:
+            return session.exec(select(Story).where(Story.url == url)).first()
+
+    def get_story(self, story_id: int) -> Story:
+        with self._session() as session:
+            story = session.get(Story, story_id)
+        if story is None:
+            raise NotFoundError(f"no story with id {story_id}")
+        return story
+
+    def resolve_story(self, ref: str | int) -> Story:
+        """Find a story by numeric id, a unique URL prefix, or words of its title/name."""
+        text = str(ref).strip()
+        if text.isdigit():
+            return self.get_story(int(text))
+        with self._session() as session:
+            bare = text.split("://", 1)[-1]
+            by_url = session.exec(
+                select(Story).where(
+                    or_(col(Story.url).startswith(text), col(Story.url).contains("://" + bare))
+                )
+            ).all()
+            matches = list(by_url)
+            if not matches:
+                pattern = f"%{text.lower()}%"
+                matches = list(
+                    session.exec(
+                        select(Story).where(
+                            or_(
+                                func.lower(Story.title).like(pattern),
+                                func.lower(Story.name).like(pattern),
+                            )
+                        )
+                    ).all()
+                )
+        if not matches:
+            raise NotFoundError(f"no story matches {text!r} (use an id from `storywatch list`)")
+        if len(matches) > 1:
+            candidates = "; ".join(f"{s.id}: {s.label}" for s in matches[:5])
+            more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+            raise AmbiguousError(f"{text!r} matches {len(matches)} stories: {candidates}{more}")
+        return matches[0]
+
+    def list_stories(self, status: str | None = None) -> list[Story]:
+        with self._session() as session:
+            query = select(Story).order_by(col(Story.id))
+            if status:
+                query = query.where(Story.status == status)
+            return list(session.exec(query).all())
+
+    def remove_story(self, story_id: int) -> Story:
+        with self._session() as session:
+            story = session.get(Story, story_id)
+            if story is None:
+                raise NotFoundError(f"no story with id {story_id}")
+            # Delete children explicitly: SQLite only cascades when foreign keys are on,
+            # and versions reference each other as delta bases.
+            for model in (Alert, Check):
+                for row in session.exec(select(model).where(model.story_id == story_id)):
+                    session.delete(row)
+            version_ids = select(Version.id).where(Version.story_id == story_id)
+            for diff in session.exec(
+                select(VersionDiff).where(col(VersionDiff.version_id).in_(version_ids))
+            ):
+                session.delete(diff)
+            session.flush()
+            for version in session.exec(
+                select(Version)
+                .where(Version.story_id == story_id)
+                .order_by(col(Version.number).desc())
+            ):
+                session.delete(version)
+                session.flush()
+            session.delete(story)
+        return story
+
+    def set_story_status(self, story_id: int, status: str) -> None:
+        with self._session() as session:
+            story = session.get(Story, story_id)
+            if story is None:
+                raise NotFoundError(f"no story with id {story_id}")
+            story.status = status
+            story.error_count = 0 if status == StoryStatus.ACTIVE else story.error_count
+            session.add(story)
+
+    # -- versions ------------------------------------------------------------------------
+
+    def latest_version(self, story_id: int) -> Version | None:
+        with self._session() as session:
+            return session.exec(
+                select(Version)
+                .where(Version.story_id == story_id)
+                .order_by(col(Version.number).desc())
+                .limit(1)
+            ).first()
+
+    def get_version(self, story_id: int, number: int) -> Version:
+        """Version by number; negative numbers count from the latest (-1 is the latest)."""
+        if number < 0:
+            story = self.get_story(story_id)
+            number = story.version_count + 1 + number
+        with self._session() as session:
+            version = session.exec(
+                select(Version).where(Version.story_id == story_id, Version.number == number)
+            ).first()
+        if version is None:
+            raise NotFoundError(f"story {story_id} has no version {number}")
+        return version
+
+    def history(self, story_id: int) -> list[VersionEntry]:
+        with self._session() as session:
+            rows = session.exec(
+                select(Version, VersionDiff)
+                .join(VersionDiff, VersionDiff.version_id == Version.id, isouter=True)
+                .where(Version.story_id == story_id)
+                .order_by(col(Version.number))
+            ).all()
+        return [VersionEntry(version, diff) for version, diff in rows]
+
+    def version_diff(self, version: Version) -> VersionDiff | None:
+        with self._session() as session:
+            return session.exec(
+                select(VersionDiff).where(VersionDiff.version_id == version.id)
+            ).first()
+
+    def version_text(self, version: Version) -> str:
+        if not textstore.is_delta(version.text_blob):
+            return textstore.decode(version.text_blob)
+        # Walk back to the nearest full copy; the chain is at most KEYFRAME_EVERY long.
+        with self._session() as session:
+            chain = session.exec(
+                select(Version.id, Version.base_version_id, Version.text_blob)
+                .where(
+                    Version.story_id == version.story_id,
+                    Version.number <= version.number,
+                    Version.number > version.number - textstore.KEYFRAME_EVERY - 1,
+                )
+                .order_by(col(Version.number).desc())
+            ).all()
+        blobs = {row[0]: (row[1], row[2]) for row in chain}
+        path: list[bytes] = []
+        current: int | None = version.id
+        while current is not None:
+            if current not in blobs:
+                raise StorageError(f"version {version.number} of story {version.story_id} is corrupt")
+            base_id, blob = blobs[current]
+            path.append(blob)
+            current = base_id if textstore.is_delta(blob) else None
+        text: str | None = None
+        for blob in reversed(path):
+            text = textstore.decode(blob, text)
+        assert text is not None
+        return text
+
+    def version_html(self, version: Version) -> str | None:
+        if version.html_blob is None:
+            return None
+        return zlib.decompress(version.html_blob).decode("utf-8")
+
+    def has_hash(self, story_id: int, content_hash: str) -> bool:
+        with self._session() as session:
+            return (
+                session.exec(
+                    select(Version.id).where(
+                        Version.story_id == story_id, Version.content_hash == content_hash
+                    )
+                ).first()
+                is not None
+            )
+
+    # -- checks --------------------------------------------------------------------------
+
+    def record_check(self, story_id: int, record: CheckRecord) -> tuple[Check, Version | None]:
+        """Write a check with its version, diff and alerts, and update the story: all or
+        nothing. A version number already taken (another worker stored it first) raises
+        StorageError and writes nothing."""
+        try:
+            with self._session() as session:
+                # Row lock on PostgreSQL: concurrent writers of one story queue up here.
+                story = session.get(Story, story_id, with_for_update=True)
+                if story is None:
+                    raise NotFoundError(f"no story with id {story_id}")
+                if record.version and record.expected_versions not in (None, story.version_count):
+                    raise StorageError(
+                        f"story {story_id} changed concurrently; version not stored twice"
+                    )
+                version = self._add_version(session, story, record) if record.version else None
+                check = Check(
+                    story_id=story_id,
+                    checked_at=record.checked_at,
+                    outcome=record.outcome,
+                    http_status=record.http_status,
+                    duration_ms=record.duration_ms,
+                    error=_clip(record.error),
+                    version_id=version.id if version else None,
+                    worker=record.worker,
+                )
+                session.add(check)
+                self._apply_schedule(story, record)
+                session.add(story)
+                session.flush()
+                session.refresh(check)
+        except IntegrityError as exc:
+            raise StorageError(
+                f"story {story_id} changed concurrently; check not recorded ({_first_line(exc)})"
+            ) from None
+        return check, version
+
+    def _add_version(self, session: Session, story: Story, record: CheckRecord) -> Version:
+        assert record.version is not None and story.id is not None
+        new = record.version
+        previous = session.exec(
+            select(Version)
+            .where(Version.story_id == story.id)
+            .order_by(col(Version.number).desc())
+            .limit(1)
+        ).first()
+        number = story.version_count + 1
+        base_text = None
+        if previous is not None and number % textstore.KEYFRAME_EVERY != 1:
+            base_text = self.version_text(previous)
+        blob, is_delta = textstore.encode(new.text, base_text)
+        version = Version(
+            story_id=story.id,
+            number=number,
+            fetched_at=record.checked_at,
+            content_hash=new.content_hash,
+            title=_clip(new.title, 1000),
+            byline=_clip(new.byline, 500),
+            published=_clip(new.published, 50),
+            updated=_clip(new.updated, 50),
+            word_count=new.word_count,
+            text_blob=blob,
+            base_version_id=previous.id if (is_delta and previous) else None,
+            html_blob=zlib.compress(new.html.encode("utf-8"), 9) if new.html else None,
+        )
+        session.add(version)
+        session.flush()
+        assert version.id is not None
+        if record.diff is not None and previous is not None:
+            assert previous.id is not None
+            session.add(
+                VersionDiff(
+                    version_id=version.id,
+                    previous_version_id=previous.id,
+                    material=record.diff.material,
+                    significance=record.diff.significance,
+                    shifts=record.diff.shifts,
+                    words_added=record.diff.words_added,
+                    words_removed=record.diff.words_removed,
+                )
+            )
+        for draft in record.alerts:
+            session.add(
+                Alert(
+                    key=draft.key,
+                    story_id=story.id,
+                    version_id=version.id,
+                    channel=draft.channel,
+                    status=draft.status,
+                    reason=draft.reason,
+                    fingerprint=draft.fingerprint,
+                    payload=draft.payload,
+                    created_at=record.checked_at,
+                    next_attempt_at=record.checked_at,
+                )
+            )
+        story.version_count = number
+        story.last_changed_at = record.checked_at
+        if new.title:
+            story.title = _clip(new.title, 1000)
+        return version
+
+    @staticmethod
+    def _apply_schedule(story: Story, record: CheckRecord) -> None:
+        story.last_checked_at = record.checked_at
+        story.next_check_at = record.schedule.next_check_at
+        story.current_interval = record.schedule.current_interval
+        story.status = record.schedule.status
+        story.error_count = record.schedule.error_count
+        story.last_error = _clip(record.error)
+        if record.etag is not None or record.last_modified is not None or record.version:
+            story.etag = _clip(record.etag, 500)
+            story.last_modified = _clip(record.last_modified, 100)
+        story.lease_owner = None
+        story.lease_expires_at = None
+
+    def checks(self, story_id: int, limit: int = 50) -> list[Check]:
+        with self._session() as session:
+            return list(
+                session.exec(
+                    select(Check)
+                    .where(Check.story_id == story_id)
+                    .order_by(col(Check.checked_at).desc(), col(Check.id).desc())
+                    .limit(limit)
+                ).all()
+            )
+
+    def now(self) -> datetime:
+        return utcnow()
+
+
+def _clip(value: str | None, limit: int = 2000) -> str | None:
+    if value is None:
+        return None
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _first_line(exc: BaseException) -> str:
+    detail = str(getattr(exc, "orig", None) or exc).strip()
+    return detail.splitlines()[0] if detail else type(exc).__name__

@@ -1,0 +1,1 @@
+"""Fetching, extraction, scheduling: everything that talks to the web."""

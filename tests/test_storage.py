@@ -1,0 +1,130 @@
+"""Repository behaviour, run against a SQLite file and the local PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from storywatch.errors import AmbiguousError, NotFoundError, StorageError
+from storywatch.storage import (
+    CheckOutcome,
+    CheckRecord,
+    DiffData,
+    NewVersion,
+    ScheduleUpdate,
+    Store,
+    StoryStatus,
+    utcnow,
+)
+from storywatch.storage import textstore
+from storywatch.watcher.normalise import content_hash
+from tests.conftest import seed_text
+
+
+def _record(text: str | None, outcome: str = CheckOutcome.NEW_VERSION, **extra: object) -> CheckRecord:
+    now = utcnow()
+    version = (
+        NewVersion(text=text, content_hash=content_hash(text), word_count=len(text.split()), title="T")
+        if text is not None
+        else None
+    )
+    return CheckRecord(
+        outcome=outcome,
+        checked_at=now,
+        schedule=ScheduleUpdate(now + timedelta(minutes=15), 900.0, StoryStatus.ACTIVE, 0),
+        version=version,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_add_and_resolve_stories(store: Store) -> None:
+    first = store.add_story("https://news.example/world/deal-talks", name="Deal talks")
+    store.add_story("https://news.example/world/ceasefire")
+    assert store.resolve_story(str(first.id)).url == first.url
+    assert store.resolve_story("https://news.example/world/deal").id == first.id
+    assert store.resolve_story("news.example/world/cease").url.endswith("ceasefire")
+    assert store.resolve_story("deal TALKS").id == first.id
+    with pytest.raises(AmbiguousError, match="matches 2 stories"):
+        store.resolve_story("https://news.example/world/")
+    with pytest.raises(NotFoundError, match="no story with id 99"):
+        store.resolve_story("99")
+    with pytest.raises(StorageError, match=f"already tracking .* as story {first.id}"):
+        store.add_story(first.url)
+
+
+def test_versions_roundtrip_through_deltas_and_keyframes(store: Store) -> None:
+    story = store.add_story("https://news.example/a")
+    assert story.id is not None
+    base = seed_text("us-russia-deal-v1")
+    texts = [base.replace("six phone", f"{n} phone") + f"\nUpdate {n}." for n in range(45)]
+    for text in texts:
+        story = store.get_story(story.id)
+        store.record_check(story.id, _record(text))
+    history = store.history(story.id)
+    assert [e.version.number for e in history] == list(range(1, 46))
+    for entry, text in zip(history, texts, strict=True):
+        assert store.version_text(entry.version) == text
+    deltas = [textstore.is_delta(e.version.text_blob) for e in history]
+    assert deltas[0] is False and deltas[textstore.KEYFRAME_EVERY] is False
+    assert sum(deltas) >= 40
+    stored = sum(len(e.version.text_blob) for e in history)
+    assert stored < len(base.encode()) * 45 / 10  # a tenth of 45 plain copies
+
+
+def test_unchanged_check_is_a_small_row_and_updates_schedule(store: Store) -> None:
+    story = store.add_story("https://news.example/b")
+    assert story.id is not None
+    store.record_check(story.id, _record("One.\nTwo."))
+    check, version = store.record_check(
+        story.id, _record(None, CheckOutcome.UNCHANGED, etag='"abc"', http_status=200)
+    )
+    assert version is None and check.version_id is None
+    reloaded = store.get_story(story.id)
+    assert reloaded.version_count == 1 and reloaded.etag == '"abc"'
+    assert [c.outcome for c in store.checks(story.id)] == ["unchanged", "new_version"]
+
+
+def test_diff_record_is_stored_with_the_version(store: Store) -> None:
+    story = store.add_story("https://news.example/c")
+    assert story.id is not None
+    store.record_check(story.id, _record("Three people died."))
+    shifts = [{"type": "number", "old": "Three", "new": "Five"}]
+    store.record_check(
+        story.id,
+        _record("Five people died.", diff=DiffData(True, 0.8, shifts, 1, 1)),
+    )
+    latest = store.latest_version(story.id)
+    assert latest is not None and latest.number == 2
+    diff = store.version_diff(latest)
+    assert diff is not None and diff.material and diff.shifts == shifts
+    assert store.get_version(story.id, -1).number == 2
+    with pytest.raises(NotFoundError, match="has no version 7"):
+        store.get_version(story.id, 7)
+
+
+def test_remove_story_deletes_its_history(store: Store) -> None:
+    story = store.add_story("https://news.example/d")
+    assert story.id is not None
+    for text in ("A.", "B.", "C."):
+        store.record_check(story.id, _record(text, diff=DiffData(True, 0.5, [], 1, 1)))
+    store.remove_story(story.id)
+    assert store.list_stories() == []
+    with pytest.raises(NotFoundError):
+        store.remove_story(story.id)
+
+
+def test_stale_writer_is_refused_not_stored_twice(db_url: str) -> None:
+    # Two workers that both fetched the story when it had one version.
+    first, second = Store.open(db_url), Store.open(db_url)
+    try:
+        story = first.add_story("https://news.example/e")
+        assert story.id is not None
+        first.record_check(story.id, _record("One."))
+        first.record_check(story.id, _record("Two.", expected_versions=1))
+        with pytest.raises(StorageError, match="changed concurrently"):
+            second.record_check(story.id, _record("Two, again.", expected_versions=1))
+        assert [e.version.number for e in first.history(story.id)] == [1, 2]
+    finally:
+        first.close()
+        second.close()
