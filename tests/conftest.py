@@ -9,8 +9,7 @@ import pytest
 
 from storywatch.storage import Store
 from tests.support.databases import database_url
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from tests.support.server import page_server, shared_page_server  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -32,7 +31,3 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(f"sqlite:///{tmp_path / 'storywatch.db'}")
     yield opened
     opened.close()
-
-
-def seed_text(name: str) -> str:
-    return (SEEDS / f"{name}.txt").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ from storywatch.storage import (
 )
 from storywatch.storage import textstore
 from storywatch.watcher.normalise import content_hash
-from tests.conftest import seed_text
+from tests.support.pages import seed_text
 
 
 def _record(text: str | None, outcome: str = CheckOutcome.NEW_VERSION, **extra: object) -> CheckRecord:

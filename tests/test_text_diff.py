@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storywatch.diff.render import render_plain
 from storywatch.diff.text import word_diff
-from tests.conftest import seed_text
+from tests.support.pages import seed_text
 
 
 def _changes(old: str, new: str) -> list[tuple[str, str]]:

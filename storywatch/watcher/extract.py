@@ -1,0 +1,174 @@
+"""Article extraction: the story text and metadata out of a fetched page.
+
+HTML goes through trafilatura; plain text is split into paragraphs. The body is run
+through ``normalise_text`` so ``Article.text`` is exactly what gets hashed and stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import logging
+import re
+from datetime import datetime
+
+import trafilatura
+
+from storywatch.errors import ExtractionError
+from storywatch.watcher.normalise import normalise_text
+
+# trafilatura, htmldate and justext log warnings for every odd page; a daemon fetching
+# thousands of pages cannot afford that noise, and failures surface as ExtractionError.
+for _name in ("trafilatura", "htmldate", "justext", "courlan"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml"}
+)
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+# Open Graph / article meta tags in either attribute order, JSON-LD and microdata.
+_META_TEMPLATE = (
+    r"""<meta\b[^>]*?(?:property|name|itemprop)\s*=\s*["'](?:{keys})["'][^>]*?"""
+    r"""content\s*=\s*["']([^"']+)["']"""
+    r"""|<meta\b[^>]*?content\s*=\s*["']([^"']+)["'][^>]*?"""
+    r"""(?:property|name|itemprop)\s*=\s*["'](?:{keys})["']"""
+    r"""|"(?:{json_keys})"\s*:\s*"([^"]+)\""""
+)
+_MODIFIED = re.compile(
+    _META_TEMPLATE.format(
+        keys=r"article:modified_time|og:updated_time|dateModified|last-modified",
+        json_keys="dateModified",
+    ),
+    re.I,
+)
+_PUBLISHED = re.compile(
+    _META_TEMPLATE.format(
+        keys=r"article:published_time|datePublished|pubdate|publishdate",
+        json_keys="datePublished",
+    ),
+    re.I,
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+# Phrases of cookie walls, consent dialogs, bot checks and hard paywalls. A short page
+# carrying two of them is the wall, not a story; one alone is allowed because a brief
+# article can mention "cookies" or "subscribe".
+_WALL_PHRASES = re.compile(
+    r"we use cookies|accept all|reject all|manage (?:your )?(?:cookie|privacy)|"
+    r"privacy settings|cookie (?:policy|settings|preferences)|before you continue|"
+    r"consent to (?:the use of )?cookies|enable javascript|verify (?:that )?you are (?:a )?human|"
+    r"are you a robot|subscribe to (?:continue|keep) reading|sign in to (?:continue|read)|"
+    r"this content is for subscribers",
+    re.I,
+)
+_WALL_MAX_CHARS = 1500
+# Below this the "article" is a stray nav link or a headline, not a story; trafilatura's
+# fallbacks happily return such scraps from pages without any article.
+_MIN_WORDS = 8
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Article:
+    title: str | None
+    byline: str | None
+    published: str | None  # ISO 8601: the page's timestamp, else trafilatura's date
+    updated: str | None  # ISO 8601 from article:modified_time / dateModified, if any
+    paragraphs: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+def extract_article(body: str, content_type: str, url: str | None = None) -> Article:
+    """Extract the article from a fetched body; raise ExtractionError if there is none."""
+    media_type = content_type.partition(";")[0].strip().lower()
+    where = url or "the page"
+    if media_type in FEED_TYPES:
+        raise ExtractionError(f"{where} is a feed, add it with add-feed")
+    if media_type == "text/plain":
+        article = _from_plain_text(body)
+    elif media_type in HTML_TYPES:
+        article = _from_html(body, url)
+    else:
+        raise ExtractionError(f"cannot extract an article from {media_type} at {where}")
+    if len(article.text.split()) < _MIN_WORDS:
+        raise ExtractionError(f"no article text found at {where}")
+    if _looks_like_wall(article.text):
+        raise ExtractionError(
+            f"no article text found at {where} (looks like a consent, bot-check or paywall page)"
+        )
+    return article
+
+
+def _from_html(body: str, url: str | None) -> Article:
+    document = trafilatura.bare_extraction(
+        body,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        # Precision keeps headers and share bars out of short stories, which would
+        # otherwise show up as spurious edits; on full articles it loses nothing.
+        favor_precision=True,
+        # trafilatura's deduplication is a process-wide cache: after a few extractions of
+        # the same story it starts dropping paragraphs seen before, i.e. every unchanged
+        # paragraph of a re-fetched article. Never enable it here.
+        deduplicate=False,
+    )
+    if document is None:
+        return Article(None, None, None, None, ())
+    text = getattr(document, "text", None) or ""
+    return Article(
+        title=_clean(getattr(document, "title", None)) or _html_title(body),
+        byline=_clean(getattr(document, "author", None)),
+        published=_meta_date(_PUBLISHED, body) or _clean(getattr(document, "date", None)),
+        updated=_meta_date(_MODIFIED, body),
+        paragraphs=_paragraphs(text),
+    )
+
+
+def _from_plain_text(body: str) -> Article:
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    if _BLANK_LINE.search(text):
+        # Blank-line separated paragraphs may be hard-wrapped: rejoin their lines.
+        blocks = [" ".join(block.split("\n")) for block in _BLANK_LINE.split(text)]
+        text = "\n".join(blocks)
+    return Article(None, None, None, None, _paragraphs(text))
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    normalised = normalise_text(text)
+    return tuple(normalised.split("\n")) if normalised else ()
+
+
+def _html_title(body: str) -> str | None:
+    match = _TITLE.search(body, 0, 200_000)
+    return _clean(html.unescape(match.group(1))) if match else None
+
+
+def _meta_date(pattern: re.Pattern[str], body: str) -> str | None:
+    """The first ISO 8601 value of a date meta tag; non-ISO values are skipped."""
+    for match in pattern.finditer(body):
+        value = html.unescape(next(group for group in match.groups() if group)).strip()
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        return value
+    return None
+
+
+def _looks_like_wall(text: str) -> bool:
+    if len(text) > _WALL_MAX_CHARS:
+        return False
+    found = {match.group(0).lower() for match in _WALL_PHRASES.finditer(text)}
+    return len(found) >= 2
+
+
+def _clean(value: str | None) -> str | None:
+    if not value:
+        return None
+    return " ".join(value.split()) or None

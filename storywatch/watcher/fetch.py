@@ -1,0 +1,422 @@
+"""Async fetching of tracked pages: SSRF-guarded redirects, conditional GET, size caps.
+
+One shared ``httpx.AsyncClient`` serves every fetch. Redirects are followed by hand so that
+each hop is validated and checked against the SSRF guard before we connect to it, and the
+body is decompressed by hand so that a small gzip/brotli bomb cannot balloon in memory
+before the size limit is checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import dataclasses
+import re
+import time
+import zlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+import brotli
+import charset_normalizer
+import httpx
+
+from storywatch.config.settings import FetchSettings
+from storywatch.errors import FetchError, HTTPStatusError, InvalidURLError, TooLargeError
+from storywatch.watcher.urls import guard_url, validate_url
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+TEXT_TYPES = frozenset({"text/plain"})
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml"}
+)
+ACCEPTED_TYPES = HTML_TYPES | TEXT_TYPES | FEED_TYPES
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_ACCEPT = (
+    "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
+    "application/xml;q=0.9,text/xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
+)
+# Only encodings we can decompress with an output bound (see _Decoder).
+_ACCEPT_ENCODING = "gzip, deflate, br"
+_SNIFF_BYTES = 2048
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-z0-9._:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-z0-9._:-]+)""", re.I)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# WHATWG: pages labelled latin-1/ascii are decoded as windows-1252 by every browser, and
+# news CMSes rely on that for curly quotes in the 0x80-0x9f range.
+_WHATWG_ALIASES = {"latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FetchResult:
+    url: str  # final URL after redirects
+    status_code: int  # 2xx, or 304
+    not_modified: bool  # True on 304
+    body: str | None  # decoded text (None on 304)
+    content_type: str  # media type only, lowercased, e.g. "text/html"
+    etag: str | None
+    last_modified: str | None
+    elapsed_ms: int
+
+
+class Fetcher:
+    """Fetch pages with the limits in ``FetchSettings``; safe to share between tasks."""
+
+    def __init__(
+        self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._settings = settings
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(settings.timeout),
+            follow_redirects=False,  # we follow by hand, guarding every hop
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": _ACCEPT,
+                "Accept-Encoding": _ACCEPT_ENCODING,
+            },
+            # No proxies or certificate overrides from the environment: the SSRF guard
+            # reasons about direct connections, and a daemon should not change behaviour
+            # with whoever's shell started it.
+            trust_env=False,
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` (conditionally when validators are given) and decode the body.
+
+        Raises FetchError or one of its subclasses, always with a one-line message that
+        names the URL.
+        """
+        url = validate_url(url)
+        started = time.monotonic()
+        try:
+            # One deadline for the whole fetch: httpx's timeouts are per socket operation,
+            # so a server dripping a byte a second would otherwise never time out.
+            async with asyncio.timeout(self._settings.timeout):
+                result = await self._fetch(url, etag, last_modified)
+        except (TimeoutError, httpx.TimeoutException):
+            raise FetchError(
+                f"timed out after {self._settings.timeout:g}s fetching {url}"
+            ) from None
+        elapsed_ms = round((time.monotonic() - started) * 1000)
+        return dataclasses.replace(result, elapsed_ms=elapsed_ms)
+
+    async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+        headers = _conditional_headers(etag, last_modified)
+        current = url
+        for _hop in range(self._settings.max_redirects + 1):
+            await guard_url(current, allow_private=self._settings.allow_private)
+            request = self._client.build_request("GET", current, headers=headers)
+            response = await self._send(request, current)
+            try:
+                target = _redirect_target(response, current)
+                if target is None:
+                    return await self._result(response, current, etag, last_modified)
+            finally:
+                await response.aclose()
+            current = target
+        raise FetchError(
+            f"too many redirects (more than {self._settings.max_redirects}) fetching {url}"
+        )
+
+    async def _send(self, request: httpx.Request, url: str) -> httpx.Response:
+        host = request.url.host
+        try:
+            return await self._client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise  # reported with the configured timeout by fetch()
+        except httpx.ConnectError as exc:
+            raise FetchError(
+                f"cannot connect to host: {host} ({_reason(exc)}) fetching {url}"
+            ) from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise InvalidURLError(f"not an http(s) URL: {url} ({_reason(exc)})") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(
+                f"connection to {host} failed fetching {url}: {_reason(exc)}"
+            ) from None
+
+    async def _result(
+        self, response: httpx.Response, url: str, etag: str | None, last_modified: str | None
+    ) -> FetchResult:
+        status = response.status_code
+        if status == 304:
+            return FetchResult(
+                url=url,
+                status_code=304,
+                not_modified=True,
+                body=None,
+                content_type="",
+                # A 304 may omit validators; keep the caller's so the next GET is conditional.
+                etag=response.headers.get("ETag") or etag,
+                last_modified=response.headers.get("Last-Modified") or last_modified,
+                elapsed_ms=0,
+            )
+        _check_status(response, url)
+        media_type, charset = parse_content_type(response.headers.get("Content-Type", ""))
+        if media_type and media_type not in ACCEPTED_TYPES:
+            raise FetchError(f"unsupported content type {media_type} at {url}")
+        _check_content_length(response, url, self._settings.max_bytes)
+        raw = await _read_body(response, url, self._settings.max_bytes)
+        media_type = media_type or _sniff_media_type(raw, url)
+        return FetchResult(
+            url=url,
+            status_code=status,
+            not_modified=False,
+            body=decode_body(raw, charset, media_type),
+            content_type=media_type,
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
+            elapsed_ms=0,
+        )
+
+
+def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    # Sent on every hop: the validators belong to the final URL, and a redirecting hop
+    # simply ignores them.
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _redirect_target(response: httpx.Response, url: str) -> str | None:
+    if response.status_code not in _REDIRECT_STATUSES:
+        return None
+    location = response.headers.get("Location")
+    if not location:
+        raise FetchError(f"HTTP {response.status_code} redirect without a Location at {url}")
+    try:
+        target = str(response.url.join(location.strip()))
+    except httpx.InvalidURL:
+        raise InvalidURLError(f"{url} redirects to an invalid URL: {_one_line(location)}") from None
+    try:
+        return validate_url(target)
+    except InvalidURLError:
+        raise InvalidURLError(
+            f"{url} redirects to a non-http(s) URL: {_one_line(target)}"
+        ) from None
+
+
+def _check_status(response: httpx.Response, url: str) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    if status >= 400:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        suffix = f" (retry after {retry_after:g}s)" if retry_after is not None else ""
+        raise HTTPStatusError(
+            f"HTTP {status} {response.reason_phrase} from {url}{suffix}", status, retry_after
+        )
+    raise FetchError(f"unexpected HTTP {status} {response.reason_phrase} from {url}")
+
+
+def _check_content_length(response: httpx.Response, url: str, max_bytes: int) -> None:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise TooLargeError(
+            f"{url} is too large: Content-Length {declared} exceeds the {max_bytes} byte limit"
+        )
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def parse_content_type(header: str) -> tuple[str, str | None]:
+    """("text/html", "utf-8") from 'text/html; charset="UTF-8"'; ("", None) when absent."""
+    media_type, _, params = header.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip("\"'"):
+            charset = value.strip().strip("\"'")
+    return media_type.strip().lower(), charset
+
+
+# --- body reading ---------------------------------------------------------------------
+
+
+class _Decoder(Protocol):
+    def decode(self, data: bytes, limit: int) -> bytes:
+        """Decompress ``data``, producing at most ``limit`` bytes (more means too large)."""
+        ...
+
+
+class _Identity:
+    def decode(self, data: bytes, limit: int) -> bytes:
+        return data
+
+
+class _Zlib:
+    """gzip and deflate, with zlib's max_length so output stays bounded per call."""
+
+    def __init__(self, wbits: int, *, raw_fallback: bool = False) -> None:
+        self._decompressor = zlib.decompressobj(wbits)
+        self._raw_fallback = raw_fallback  # "deflate" is sometimes sent without a header
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        try:
+            return self._decompressor.decompress(data, limit)
+        except zlib.error:
+            if not self._raw_fallback:
+                raise
+            self._raw_fallback = False
+            self._decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self._decompressor.decompress(data, limit)
+
+
+class _Brotli:
+    def __init__(self) -> None:
+        self._decompressor = brotli.Decompressor()
+        # output_buffer_limit arrived in brotli 1.2; older versions cannot bound output.
+        self._bounded = hasattr(self._decompressor, "can_accept_more_data")
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        if self._bounded:
+            output: bytes = self._decompressor.process(data, output_buffer_limit=limit)
+        else:
+            output = self._decompressor.process(data)
+        return output
+
+
+def _decoder_for(response: httpx.Response, url: str) -> _Decoder:
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        return _Identity()
+    if encoding in ("gzip", "x-gzip"):
+        return _Zlib(zlib.MAX_WBITS | 32)  # | 32: accept a gzip or zlib header
+    if encoding == "deflate":
+        return _Zlib(zlib.MAX_WBITS, raw_fallback=True)
+    if encoding == "br":
+        return _Brotli()
+    raise FetchError(f"unsupported content encoding {encoding} at {url}")
+
+
+async def _read_body(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+    decoder = _decoder_for(response, url)
+    body = bytearray()
+    try:
+        async for chunk in _raw_chunks(response):
+            # Ask for one byte more than the budget: getting it proves the body is too big
+            # without ever holding more than max_bytes + 1 decoded bytes.
+            body += decoder.decode(chunk, max_bytes - len(body) + 1)
+            if len(body) > max_bytes:
+                raise TooLargeError(f"{url} is larger than the {max_bytes} byte limit")
+    except (zlib.error, brotli.error) as exc:
+        raise FetchError(f"cannot decompress the body of {url}: {_reason(exc)}") from None
+    return bytes(body)
+
+
+async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in response.aiter_raw():
+            yield chunk
+    except httpx.TimeoutException:
+        raise
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            f"connection dropped while reading {response.request.url}: {_reason(exc)}"
+        ) from None
+
+
+# --- decoding -------------------------------------------------------------------------
+
+
+def decode_body(raw: bytes, header_charset: str | None, media_type: str) -> str:
+    """Decode with the browser's precedence: BOM, Content-Type charset, in-document
+    declaration, then UTF-8 if valid, then a statistical guess."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(name, errors="replace")
+    encoding = _codec(header_charset) or _codec(_declared_in_document(raw, media_type))
+    if encoding:
+        return raw.decode(encoding, errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    guess = charset_normalizer.from_bytes(raw).best()
+    if guess is not None and _codec(guess.encoding):
+        return raw.decode(guess.encoding, errors="replace")
+    return raw.decode("utf-8", errors="replace")
+
+
+def _declared_in_document(raw: bytes, media_type: str) -> str | None:
+    head = raw[:_SNIFF_BYTES]
+    pattern = _XML_ENCODING if media_type in FEED_TYPES else _META_CHARSET
+    match = pattern.search(head)
+    if match is None and media_type == "application/xhtml+xml":
+        match = _XML_ENCODING.search(head)
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii").lower()
+    # WHATWG: a meta tag cannot truthfully declare UTF-16 in an ASCII-compatible byte
+    # stream (it would not have been readable), so browsers take UTF-8.
+    return "utf-8" if name.startswith("utf-16") else name
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        return None  # an unknown label is ignored, as browsers do
+    return _WHATWG_ALIASES.get(canonical, canonical)
+
+
+def _sniff_media_type(raw: bytes, url: str) -> str:
+    # Servers that send no Content-Type at all: accept only what is unmistakable.
+    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")):
+        return "text/html"
+    if head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")):
+        return "application/xml"
+    raise FetchError(f"unsupported content type (none declared) at {url}")
+
+
+def _reason(exc: BaseException) -> str:
+    return _one_line(str(exc)) or type(exc).__name__
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
