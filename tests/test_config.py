@@ -42,9 +42,9 @@ def test_list_values_from_the_environment() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("[fetch]\ntimeout = \"soon\"\n", "'fetch.timeout'.*not a duration"),
+        ('[fetch]\ntimeout = "soon"\n', "'fetch.timeout'.*not a duration"),
         ("[fetch]\ntimeot = 3\n", "'fetch.timeot'.*unknown key"),
-        ("[databse]\nurl = \"x\"\n", "'databse'.*unknown key"),
+        ('[databse]\nurl = "x"\n', "'databse'.*unknown key"),
         ("[fetch]\nmax_bytes = -1\n", "'fetch.max_bytes'.*greater than 0"),
         ("[fetch\n", "not valid TOML"),
     ],

@@ -15,17 +15,21 @@ from storywatch.storage import (
     ScheduleUpdate,
     Store,
     StoryStatus,
+    textstore,
     utcnow,
 )
-from storywatch.storage import textstore
 from storywatch.watcher.normalise import content_hash
 from tests.support.pages import seed_text
 
 
-def _record(text: str | None, outcome: str = CheckOutcome.NEW_VERSION, **extra: object) -> CheckRecord:
+def _record(
+    text: str | None, outcome: str = CheckOutcome.NEW_VERSION, **extra: object
+) -> CheckRecord:
     now = utcnow()
     version = (
-        NewVersion(text=text, content_hash=content_hash(text), word_count=len(text.split()), title="T")
+        NewVersion(
+            text=text, content_hash=content_hash(text), word_count=len(text.split()), title="T"
+        )
         if text is not None
         else None
     )

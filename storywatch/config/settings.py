@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 from storywatch.config.durations import parse_duration
 from storywatch.errors import ConfigError
@@ -79,19 +87,49 @@ class ScheduleSettings(_Section):
     batch_size: int = Field(default=50, ge=1)
 
 
+CHANNEL_NAMES = ("console", "email", "slack", "webhook", "apprise")
+
+
 class AlertRule(_Section):
+    """When a change is worth an alert. In ``alerts.tags.<tag>`` and ``alerts.stories.<url>``
+    only the keys written there override the global ``[alerts]`` values."""
+
     min_significance: float = Field(default=0.3, ge=0, le=1)
     types: list[str] = Field(default_factory=lambda: list(SHIFT_TYPES))
     watch_terms: list[str] = Field(default_factory=list)
 
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(SHIFT_TYPES))
+        if unknown:
+            raise ValueError(f"unknown shift type {unknown[0]!r} (known: {', '.join(SHIFT_TYPES)})")
+        return value
+
+    @field_validator("watch_terms")
+    @classmethod
+    def _clean_terms(cls, value: list[str]) -> list[str]:
+        return [term.strip() for term in value if term.strip()]
+
 
 class AlertSettings(AlertRule):
     channels: list[str] = Field(default_factory=lambda: ["console"])
-    rate_limit: Seconds = 0.0
-    digest: Seconds = 0.0
+    rate_limit: Seconds = 0.0  # at most one alert per story per this long; 0 = no limit
+    digest: Seconds = 0.0  # > 0: collect alerts and send one digest per channel per interval
     max_attempts: int = Field(default=8, ge=1)
-    retry_base: Seconds = 30.0
+    retry_base: Seconds = 30.0  # first retry delay; doubles every attempt
+    retry_max: Seconds = 21600.0  # cap on the retry delay (and on a server's Retry-After)
+    lease: Seconds = Field(default=300.0, gt=0)  # a claimed alert is resent after this long
     tags: dict[str, AlertRule] = Field(default_factory=dict)
+    stories: dict[str, AlertRule] = Field(default_factory=dict)  # keyed by story URL
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(CHANNEL_NAMES))
+        if unknown:
+            raise ValueError(f"unknown channel {unknown[0]!r} (known: {', '.join(CHANNEL_NAMES)})")
+        return list(dict.fromkeys(value))
 
 
 class EmailSettings(_Section):
@@ -103,6 +141,7 @@ class EmailSettings(_Section):
     sender: str = "storywatch@localhost"
     recipients: list[str] = Field(default_factory=list)
     timeout: Seconds = 30.0
+    ca_file: str | None = None  # extra CA bundle to trust (a private relay's certificate)
 
 
 class SlackSettings(_Section):
@@ -121,10 +160,10 @@ class AppriseSettings(_Section):
 
 
 class ChannelSettings(_Section):
-    email: EmailSettings = Field(default_factory=EmailSettings)
-    slack: SlackSettings = Field(default_factory=SlackSettings)
-    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
-    apprise: AppriseSettings = Field(default_factory=AppriseSettings)
+    email: EmailSettings = EmailSettings()
+    slack: SlackSettings = SlackSettings()
+    webhook: WebhookSettings = WebhookSettings()
+    apprise: AppriseSettings = AppriseSettings()
 
 
 class LogSettings(_Section):

@@ -1,16 +1,21 @@
-"""Render a :class:`TextDiff` for people: plain wdiff-style text, or rich markup."""
+"""Render a :class:`TextDiff` for people: plain wdiff-style text, rich markup (inline or
+side by side) and an HTML fragment with ``<del>``/``<ins>``."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
+from rich import box
+from rich.table import Table
 from rich.text import Text
 
 from storywatch.diff.text import Hunk, Segment, TextDiff
 
 _WORDS = re.compile(r"\S+\s*")
 ELLIPSIS = " … "
+STYLES = {"delete": "bold red strike", "insert": "bold green", "equal": ""}
 
 
 def _collapse(text: str, context: int, *, at_start: bool, at_end: bool) -> str:
@@ -33,16 +38,22 @@ def display_segments(hunk: Hunk, context: int) -> Iterator[Segment]:
         if segment.op != "equal" or context < 0:
             yield segment
             continue
-        yield Segment("equal", _collapse(segment.text, context, at_start=index == 0, at_end=index == last))
+        yield Segment(
+            "equal", _collapse(segment.text, context, at_start=index == 0, at_end=index == last)
+        )
+
+
+def paragraph_span(start: int, count: int) -> str:
+    """'¶3', '¶3-5', or 'after ¶2' for an insertion point (1-based, as people count)."""
+    if count == 0:
+        return f"after ¶{start}"
+    return f"¶{start + 1}" if count == 1 else f"¶{start + 1}-{start + count}"
 
 
 def hunk_header(hunk: Hunk) -> str:
-    def span(start: int, count: int) -> str:
-        if count == 0:
-            return f"after ¶{start}"
-        return f"¶{start + 1}" if count == 1 else f"¶{start + 1}-{start + count}"
-
-    return f"@@ old {span(hunk.old_start, hunk.old_count)} | new {span(hunk.new_start, hunk.new_count)} @@"
+    old = paragraph_span(hunk.old_start, hunk.old_count)
+    new = paragraph_span(hunk.new_start, hunk.new_count)
+    return f"@@ old {old} | new {new} @@"
 
 
 def render_plain(diff: TextDiff, *, context: int = 8) -> str:
@@ -74,6 +85,68 @@ def render_rich(diff: TextDiff, *, context: int = 8) -> Text:
             out.append("\n\n")
         out.append(hunk_header(hunk) + "\n", style="cyan")
         for segment in display_segments(hunk, context):
-            style = {"delete": "bold red strike", "insert": "bold green", "equal": ""}[segment.op]
-            out.append(segment.text, style=style)
+            out.append(segment.text, style=STYLES[segment.op])
     return out
+
+
+def _columns(hunk: Hunk, context: int, markers: bool) -> tuple[Text, Text]:
+    old, new = Text(), Text()
+    for segment in display_segments(hunk, context):
+        if segment.op == "equal":
+            old.append(segment.text)
+            new.append(segment.text)
+        elif segment.op == "delete":
+            # Without colour, markers are the only sign of what changed.
+            old.append(f"[-{segment.text}-]" if markers else segment.text, style=STYLES["delete"])
+        else:
+            new.append(f"{{+{segment.text}+}}" if markers else segment.text, style=STYLES["insert"])
+    return old, new
+
+
+def render_side_by_side(
+    diff: TextDiff,
+    *,
+    context: int = 8,
+    markers: bool = False,
+    old_title: str = "old",
+    new_title: str = "new",
+) -> Table | Text:
+    """Old and new text in two columns that share whatever width the console has; with
+    ``markers`` the edits keep their wdiff markers for output without colour."""
+    if not diff.changed:
+        return Text("(no text changes)", style="dim")
+    table = Table(box=box.MINIMAL, expand=True, header_style="bold", pad_edge=False)
+    table.add_column(old_title, ratio=1, overflow="fold")
+    table.add_column(new_title, ratio=1, overflow="fold")
+    for number, hunk in enumerate(diff.hunks):
+        if number:
+            table.add_row("", "")
+        table.add_row(
+            Text(f"old {paragraph_span(hunk.old_start, hunk.old_count)}", style="cyan"),
+            Text(f"new {paragraph_span(hunk.new_start, hunk.new_count)}", style="cyan"),
+        )
+        table.add_row(*_columns(hunk, context, markers))
+    return table
+
+
+def render_html(diff: TextDiff, *, context: int = -1) -> str:
+    """An HTML fragment, every character of article text escaped: one ``div.hunk`` per
+    changed stretch, deletions in ``<del>``, insertions in ``<ins>``. Paragraph breaks stay
+    newlines, for a ``white-space: pre-wrap`` style to show."""
+    if not diff.changed:
+        return '<p class="no-change">(no text changes)</p>'
+    tags = {"delete": "del", "insert": "ins"}
+    blocks = []
+    for hunk in diff.hunks:
+        parts = []
+        for segment in display_segments(hunk, context):
+            text = html.escape(segment.text)
+            tag = tags.get(segment.op)
+            parts.append(f"<{tag}>{text}</{tag}>" if tag else text)
+        blocks.append(
+            '<div class="hunk">'
+            f'<div class="hunk-header">{html.escape(hunk_header(hunk))}</div>'
+            f'<div class="hunk-text">{"".join(parts)}</div>'
+            "</div>"
+        )
+    return "\n".join(blocks)

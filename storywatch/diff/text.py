@@ -16,7 +16,7 @@ from diff_match_patch import diff_match_patch
 
 Op = Literal["equal", "insert", "delete"]
 _OPS: dict[int, Op] = {0: "equal", 1: "insert", -1: "delete"}
-_TOKEN = re.compile(r"\w+(?:['’.-]\w+)*|\s+|[^\w\s]")
+_TOKEN = re.compile(r"\w+(?:['\u2019.-]\w+)*|\s+|[^\w\s]")
 _WORD = re.compile(r"\w")
 
 
@@ -105,9 +105,7 @@ def _count_words(tokens: list[str]) -> int:
 def _word_segments(old: str, new: str) -> tuple[list[Segment], int, int]:
     segments: list[Segment] = []
     added = removed = 0
-    for op, tokens in _token_diff(
-        _TOKEN.findall(old), _TOKEN.findall(new), semantic_cleanup=True
-    ):
+    for op, tokens in _token_diff(_TOKEN.findall(old), _TOKEN.findall(new), semantic_cleanup=True):
         if op == "insert":
             added += _count_words(tokens)
         elif op == "delete":

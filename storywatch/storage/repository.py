@@ -217,7 +217,7 @@ class Store:
         with self._session() as session:
             rows = session.exec(
                 select(Version, VersionDiff)
-                .join(VersionDiff, VersionDiff.version_id == Version.id, isouter=True)
+                .join(VersionDiff, col(VersionDiff.version_id) == col(Version.id), isouter=True)
                 .where(Version.story_id == story_id)
                 .order_by(col(Version.number))
             ).all()
@@ -248,7 +248,9 @@ class Store:
         current: int | None = version.id
         while current is not None:
             if current not in blobs:
-                raise StorageError(f"version {version.number} of story {version.story_id} is corrupt")
+                raise StorageError(
+                    f"version {version.number} of story {version.story_id} is corrupt"
+                )
             base_id, blob = blobs[current]
             path.append(blob)
             current = base_id if textstore.is_delta(blob) else None

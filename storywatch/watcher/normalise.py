@@ -49,7 +49,9 @@ def normalise_text(text: str) -> str:
     one paragraph per line, no blank lines. Used for hashing and for storage."""
     text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = (_SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", line)).strip() for line in text.split("\n"))
+    lines = (
+        _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", line)).strip() for line in text.split("\n")
+    )
     return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line))
 
 

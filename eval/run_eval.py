@@ -1,0 +1,257 @@
+"""Evaluate the semantic diff: `make eval` (add `--check` to fail when targets are missed).
+
+Reads our labelled cases (eval/cases.jsonl) and, when present, the real revision pairs at
+../shared/eval/real_revisions_dev.jsonl beside the clone (not copied: see eval/README.md).
+Prints, for our dev/test/all splits and per real source: precision/recall/F1 of `material`,
+recall per shift type, and the false shifts raised on pairs labelled not material.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storywatch.diff.model import SHIFT_TYPES, Shift
+from storywatch.diff.semantic import semantic_diff
+
+HERE = Path(__file__).resolve().parent
+CASES = HERE / "cases.jsonl"
+REAL = HERE.parent.parent / "shared" / "eval" / "real_revisions_dev.jsonl"
+
+# Targets on the held-out test split of our cases.
+TARGET_F1 = 0.95
+TARGET_TYPE_RECALL = 0.9
+ZERO_FALSE_SHIFT_KINDS = ("whitespace", "quote_style", "typo")
+
+_STRAIGHTEN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_WORD = re.compile(r"\w+")
+_OVERLAP_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "by",
+        "with",
+        "that",
+        "this",
+    ]
+)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.translate(_STRAIGHTEN).casefold().split())
+
+
+def spans_overlap(predicted: str | None, gold: str | None) -> bool:
+    """Gold span absent: anything goes. Otherwise the spans must share text: one inside the
+    other, or a common word that is not a stop word (case-insensitive)."""
+    if gold is None:
+        return True
+    if predicted is None:
+        return False
+    p, g = _norm(predicted), _norm(gold)
+    if p in g or g in p:
+        return True
+    return bool((set(_WORD.findall(p)) & set(_WORD.findall(g))) - _OVERLAP_STOP)
+
+
+def _intention(label_detail: str) -> str:
+    """'arXivEdits edit intentions: Format(Substitute), ...' -> 'Format'."""
+    match = re.search(r":\s*([\w-]+)", label_detail)
+    return match.group(1) if match else "unlabelled"
+
+
+def gold_found(gold: dict[str, Any], predicted: Sequence[Shift], used: set[int]) -> bool:
+    for k, shift in enumerate(predicted):
+        if k in used or shift.type != gold["type"]:
+            continue
+        if spans_overlap(shift.old, gold.get("old")) and spans_overlap(shift.new, gold.get("new")):
+            used.add(k)
+            return True
+    return False
+
+
+@dataclass
+class Report:
+    name: str
+    pairs: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    type_gold: Counter[str] = field(default_factory=Counter)
+    type_found: Counter[str] = field(default_factory=Counter)
+    false_shifts: list[tuple[str, str, Shift]] = field(default_factory=list)  # (id, kind, shift)
+    missed: list[tuple[str, str]] = field(default_factory=list)  # (id, what)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def type_recall(self, shift_type: str) -> float | None:
+        gold = self.type_gold[shift_type]
+        return self.type_found[shift_type] / gold if gold else None
+
+
+def evaluate(name: str, rows: Iterable[dict[str, Any]]) -> Report:
+    report = Report(name)
+    for row in rows:
+        diff = semantic_diff(row["old"], row["new"])
+        report.pairs += 1
+        gold_material = bool(row["material"])
+        if diff.material and gold_material:
+            report.tp += 1
+        elif diff.material:
+            report.fp += 1
+        elif gold_material:
+            report.fn += 1
+            report.missed.append((row["id"], "material"))
+        else:
+            report.tn += 1
+        if not gold_material:
+            kind = row.get("kind") or _intention(row.get("label_detail", ""))
+            report.false_shifts.extend((row["id"], kind, shift) for shift in diff.shifts)
+        used: set[int] = set()
+        for gold in row.get("shifts", []):
+            report.type_gold[gold["type"]] += 1
+            if gold_found(gold, diff.shifts, used):
+                report.type_found[gold["type"]] += 1
+            else:
+                report.missed.append(
+                    (row["id"], f"{gold['type']} {gold.get('old')!r}->{gold.get('new')!r}")
+                )
+    return report
+
+
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_cases(split: str | None = None) -> list[dict[str, Any]]:
+    rows = load_jsonl(CASES)
+    return [row for row in rows if split is None or row["split"] == split]
+
+
+def target_failures(report: Report) -> list[str]:
+    """Why `report` (our test split) misses the targets; empty when it meets them."""
+    failures = []
+    if report.f1 < TARGET_F1:
+        failures.append(f"material F1 {report.f1:.3f} < {TARGET_F1}")
+    for shift_type in SHIFT_TYPES:
+        recall = report.type_recall(shift_type)
+        if recall is None:
+            failures.append(f"no gold {shift_type} shift in the split")
+        elif recall < TARGET_TYPE_RECALL:
+            failures.append(f"{shift_type} recall {recall:.2f} < {TARGET_TYPE_RECALL}")
+    strict = [f for f in report.false_shifts if f[1] in ZERO_FALSE_SHIFT_KINDS]
+    if strict:
+        failures.append(f"{len(strict)} false shift(s) on whitespace/quote/typo edits")
+    return failures
+
+
+def _shorten(text: str | None, width: int = 40) -> str:
+    if text is None:
+        return "∅"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_report(report: Report, show: int = 5, types: bool = True) -> None:
+    print(f"\n== {report.name}: {report.pairs} pairs")
+    print(
+        f"material  P {report.precision:.3f}  R {report.recall:.3f}  F1 {report.f1:.3f}"
+        f"   (tp {report.tp} fp {report.fp} fn {report.fn} tn {report.tn})"
+    )
+    if types and report.type_gold.total():
+        cells = []
+        for shift_type in SHIFT_TYPES:
+            recall = report.type_recall(shift_type)
+            if recall is not None:
+                cells.append(
+                    f"{shift_type} {recall:.2f} ({report.type_found[shift_type]}/"
+                    f"{report.type_gold[shift_type]})"
+                )
+        print("type recall  " + "  ".join(cells))
+    by_kind = Counter(kind for _, kind, _ in report.false_shifts)
+    pairs_hit = len({case_id for case_id, _, _ in report.false_shifts})
+    print(f"false shifts on not-material pairs: {len(report.false_shifts)} in {pairs_hit} pairs")
+    if by_kind:
+        print("  by kind: " + ", ".join(f"{k} {n}" for k, n in by_kind.most_common()))
+    by_type = Counter(shift.type for _, _, shift in report.false_shifts)
+    if by_type:
+        print("  by type: " + ", ".join(f"{k} {n}" for k, n in by_type.most_common()))
+    for case_id, _kind, shift in report.false_shifts[:show]:
+        print(f"  {case_id}: {shift.type} {_shorten(shift.old)} -> {_shorten(shift.new)}")
+    if report.missed[:show]:
+        print(f"missed: {len(report.missed)}")
+        for case_id, what in report.missed[:show]:
+            print(f"  {case_id}: {_shorten(what, 90)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if test targets are missed")
+    parser.add_argument("--show", type=int, default=5, help="examples to list per report")
+    args = parser.parse_args(argv)
+
+    cases = load_cases()
+    reports = {
+        split: evaluate(f"our cases, {split}", [c for c in cases if split in ("all", c["split"])])
+        for split in ("dev", "test", "all")
+    }
+    for report in reports.values():
+        print_report(report, args.show)
+
+    if REAL.exists():
+        by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in load_jsonl(REAL):
+            by_source[row["source"]].append(row)
+        for source, rows in sorted(by_source.items()):
+            print_report(evaluate(f"real: {source}", rows), args.show, types=False)
+    else:
+        print(f"\n(real revision pairs not found at {REAL}; skipped)")
+
+    failures = target_failures(reports["test"])
+    print(
+        "\ntargets on test split: " + ("met" if not failures else "MISSED: " + "; ".join(failures))
+    )
+    return 1 if args.check and failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""Commands that manage tracked stories: init, add, list, remove, check."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.output import print_shifts, print_text_diff, when
+from storywatch.config import format_duration, parse_duration
+from storywatch.notifiers import build_channels, deliver_due
+from storywatch.storage import CheckOutcome, Story, StoryStatus, current_revision
+from storywatch.watcher.fetch import Fetcher
+from storywatch.watcher.pipeline import Checker, CheckReport
+from storywatch.watcher.urls import validate_url
+
+
+def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def story_dict(story: Story) -> dict[str, object]:
+    return {
+        "id": story.id,
+        "url": story.url,
+        "name": story.name,
+        "title": story.title,
+        "tags": [t for t in story.tags.split(",") if t],
+        "status": story.status,
+        "versions": story.version_count,
+        "interval": story.interval,
+        "added_at": story.added_at,
+        "last_checked_at": story.last_checked_at,
+        "last_changed_at": story.last_changed_at,
+        "next_check_at": story.next_check_at,
+        "error_count": story.error_count,
+        "last_error": story.last_error,
+    }
+
+
+@click.command()
+@json_option
+@pass_app
+def init(app: AppContext, as_json: bool) -> None:
+    """Create (or upgrade) the database."""
+    store = app.store
+    info = {"database": app.settings.database.url, "schema": current_revision(store.engine)}
+    if as_json:
+        emit_json(info)
+    else:
+        click.echo(f"database ready: {info['database']} (schema {info['schema']})")
+
+
+@click.command()
+@click.argument("url")
+@click.option("--name", help="A short name to show instead of the page title.")
+@click.option(
+    "--interval", callback=_duration, help="Fixed check interval, e.g. 15m (default: adaptive)."
+)
+@click.option("--tag", "tags", multiple=True, help="Tag for alert rules (repeatable).")
+@click.option("--ignore-robots", is_flag=True, help="Fetch even where robots.txt disallows it.")
+@json_option
+@pass_app
+def add(
+    app: AppContext,
+    url: str,
+    name: str | None,
+    interval: float | None,
+    tags: Sequence[str],
+    ignore_robots: bool,
+    as_json: bool,
+) -> None:
+    """Track a story URL."""
+    story = app.store.add_story(
+        validate_url(url),
+        name=name,
+        interval=interval,
+        tags=tags,
+        respect_robots=False if ignore_robots else None,
+    )
+    if as_json:
+        emit_json(story_dict(story))
+    else:
+        click.echo(f"tracking story {story.id}: {story.url} (run `storywatch check {story.id}`)")
+
+
+@click.command("list")
+@click.option(
+    "--status", type=click.Choice([StoryStatus.ACTIVE, StoryStatus.FAILING, StoryStatus.ARCHIVED])
+)
+@json_option
+@pass_app
+def list_stories(app: AppContext, status: str | None, as_json: bool) -> None:
+    """List tracked stories."""
+    stories = app.store.list_stories(status)
+    if as_json:
+        emit_json([story_dict(s) for s in stories])
+        return
+    if not stories:
+        click.echo("no stories tracked yet: storywatch add URL")
+        return
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "story", "status", "versions", "interval", "last check", "last change"):
+        table.add_column(column)
+    for story in stories:
+        interval = story.interval or story.current_interval
+        table.add_row(
+            str(story.id),
+            escape(story.label),
+            story.status,
+            str(story.version_count),
+            format_duration(interval) if interval else "auto",
+            when(story.last_checked_at),
+            when(story.last_changed_at),
+        )
+    app.console.print(table)
+
+
+@click.command()
+@click.argument("story_ref")
+@json_option
+@pass_app
+def remove(app: AppContext, story_ref: str, as_json: bool) -> None:
+    """Stop tracking a story and delete its history."""
+    story = app.store.resolve_story(story_ref)
+    assert story.id is not None
+    app.store.remove_story(story.id)
+    if as_json:
+        emit_json({"removed": story.id, "url": story.url})
+    else:
+        click.echo(f"removed story {story.id}: {story.url}")
+
+
+async def _run_checks(app: AppContext, stories: Sequence[Story]) -> list[CheckReport]:
+    limit = asyncio.Semaphore(app.settings.fetch.max_concurrency)
+    async with Fetcher(app.settings.fetch) as fetcher:
+        checker = Checker(app.store, fetcher, app.settings)
+
+        async def one(story: Story) -> CheckReport:
+            async with limit:
+                return await checker.check(story)
+
+        return list(await asyncio.gather(*(one(story) for story in stories)))
+
+
+def _print_report(app: AppContext, report: CheckReport) -> None:
+    label = f"story {report.story_id}"
+    if report.outcome == CheckOutcome.NEW_VERSION:
+        click.echo(f"{label}: changed, stored version {report.version} ({report.url})")
+        if report.diff is not None:
+            print_shifts(app.console, report.diff.shifts, sentences=False)
+        if report.text_diff is not None:
+            print_text_diff(app.console, report.text_diff)
+    elif report.outcome in (CheckOutcome.UNCHANGED, CheckOutcome.NOT_MODIFIED):
+        how = " (304 not modified)" if report.outcome == CheckOutcome.NOT_MODIFIED else ""
+        click.echo(f"{label}: unchanged{how}")
+    else:
+        click.echo(f"{label}: {report.outcome}: {report.error}", err=True)
+
+
+@click.command()
+@click.argument("story_refs", nargs=-1)
+@click.option("--all", "check_all", is_flag=True, help="Check every active story (the default).")
+@click.option("--no-alerts", is_flag=True, help="Record alerts but do not deliver them now.")
+@json_option
+@pass_app
+def check(
+    app: AppContext, story_refs: Sequence[str], check_all: bool, no_alerts: bool, as_json: bool
+) -> None:
+    """Fetch stories now and report changed / unchanged / failed for each."""
+    if story_refs and check_all:
+        raise click.UsageError("give story ids or --all, not both")
+    if story_refs:
+        stories = [app.store.resolve_story(ref) for ref in story_refs]
+    else:
+        stories = [s for s in app.store.list_stories() if s.status != StoryStatus.ARCHIVED]
+    reports = asyncio.run(_run_checks(app, stories))
+    if not as_json:
+        for report in reports:
+            _print_report(app, report)
+    delivery = None
+    if not no_alerts:
+        delivery = deliver_due(app.store, build_channels(app.settings), app.settings.alerts)
+    if as_json:
+        emit_json(
+            {
+                "checks": [r.to_dict() for r in reports],
+                "alerts": delivery.to_dict() if delivery else None,
+            }
+        )
+    failed = [r for r in reports if r.outcome in (CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS)]
+    if failed:
+        sys.exit(2)

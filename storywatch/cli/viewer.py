@@ -1,0 +1,237 @@
+"""Looking back across versions and stories: claims, log, search, export."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.views import (
+    paged,
+    pager_option,
+    resolve,
+    story_info,
+    write_output,
+)
+from storywatch.config import parse_duration
+from storywatch.history import report_html, report_md, times
+from storywatch.history.claims import build_claims
+from storywatch.history.filters import parse_types
+from storywatch.history.report import build_report, plural
+from storywatch.history.search import find_presence, phrase_pattern
+from storywatch.storage import Story
+from storywatch.storage.queries import ChangeRow, recent_changes, story_texts, version_rows
+
+
+@click.command()
+@click.argument("story_ref")
+@pager_option
+@json_option
+@pass_app
+def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> None:
+    """Each claim that ever shifted, with its value at each version."""
+    story, story_id = resolve(app, story_ref)
+    rows = version_rows(app.store, story_id)
+    timeline = build_claims(rows)
+    if as_json:
+        emit_json(
+            {
+                "story": {"id": story_id, "url": story.url, "title": story.title},
+                "versions": len(rows),
+                "claims": [claim.to_dict() for claim in timeline],
+            }
+        )
+        return
+    with paged(app, no_pager) as console:
+        console.print(f"[bold]{escape(story.label)}[/bold]  {escape(story.url)}")
+        if not timeline:
+            console.print(f"No claim has shifted in {plural(len(rows), 'version')}.")
+            return
+        changed = plural(len(timeline), "claim")
+        console.print(f"{changed} changed across {plural(len(rows), 'version')}:\n")
+        for claim in timeline:
+            console.print(f"• {escape(claim.line())}  [dim]({escape(claim.type)})[/dim]")
+
+
+def _change_dict(change: ChangeRow) -> dict[str, object]:
+    return {
+        "story": change.story_id,
+        "title": change.story_label,
+        "url": change.story_url,
+        "version": change.number,
+        "previous": change.previous_number,
+        "fetched_at": times.iso(change.fetched_at),
+        "material": change.material,
+        "significance": change.significance,
+        "shifts": [shift.to_dict() for shift in change.shifts],
+    }
+
+
+def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _types(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -> tuple[str, ...]:
+    try:
+        return parse_types(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command()
+@click.option("--since", callback=_since, help="Only changes newer than this, e.g. 2d, 12h.")
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    callback=_types,
+    help="Only these shift types, e.g. number,date (repeatable).",
+)
+@click.option(
+    "--min-significance", type=click.FloatRange(0, 1), help="Only changes at least this big."
+)
+@click.option("--story", "story_ref", help="Only this story (id, URL prefix or title words).")
+@click.option(
+    "--limit", default=50, show_default=True, type=click.IntRange(min=1), help="At most this many."
+)
+@pager_option
+@json_option
+@pass_app
+def log(
+    app: AppContext,
+    since: float | None,
+    types: tuple[str, ...],
+    min_significance: float | None,
+    story_ref: str | None,
+    limit: int,
+    no_pager: bool,
+    as_json: bool,
+) -> None:
+    """Recent material changes across all stories, newest first."""
+    story_id = resolve(app, story_ref)[1] if story_ref else None
+    changes = recent_changes(
+        app.store,
+        since=app.store.now() - timedelta(seconds=since) if since is not None else None,
+        story_id=story_id,
+        min_significance=min_significance,
+        types=types,
+        limit=limit,
+    )
+    if as_json:
+        emit_json([_change_dict(change) for change in changes])
+        return
+    with paged(app, no_pager) as console:
+        if not changes:
+            console.print("No material changes match.")
+            return
+        for change in changes:
+            console.print(
+                f"[bold]{times.full(change.fetched_at)}[/bold]  story {change.story_id}"
+                f" v{change.previous_number}→v{change.number}"
+                f"  significance {change.significance:.2f}  {escape(change.story_label)}"
+            )
+            for shift in change.shifts:
+                console.print(f"    {escape(shift.type)}: {escape(shift.short)}")
+
+
+@click.command()
+@click.argument("text")
+@click.option("--story", "story_ref", help="Only this story (id, URL prefix or title words).")
+@pager_option
+@json_option
+@pass_app
+def search(
+    app: AppContext, text: str, story_ref: str | None, no_pager: bool, as_json: bool
+) -> None:
+    """Which versions of which stories contained a phrase, and when it appeared or
+    vanished (case and spacing ignored)."""
+    try:
+        pattern = phrase_pattern(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="TEXT") from None
+    stories: list[Story] = [resolve(app, story_ref)[0]] if story_ref else app.store.list_stories()
+    found = []
+    for story in stories:
+        assert story.id is not None
+        versions = story_texts(app.store, story.id)
+        runs = find_presence(pattern, versions)
+        if runs:
+            found.append((story, len(versions), runs))
+    if as_json:
+        emit_json(
+            {
+                "phrase": text,
+                "stories": [
+                    {
+                        "id": story.id,
+                        "title": story.label,
+                        "url": story.url,
+                        "versions": count,
+                        "matches": [run.to_dict() for run in runs],
+                    }
+                    for story, count, runs in found
+                ],
+            }
+        )
+        return
+    with paged(app, no_pager) as console:
+        if not found:
+            where = "the story" if story_ref else plural(len(stories), "story")
+            console.print(f"No version of {where} contains {text!r}.")
+            return
+        for story, count, runs in found:
+            console.print(
+                f"[bold]story {story.id}: {escape(story.label)}[/bold] ({count} versions)"
+            )
+            for run in runs:
+                console.print(f"  {escape(run.describe())}")
+                console.print(f"    [dim]{escape(run.snippet)}[/dim]")
+
+
+@click.command()
+@click.argument("story_ref")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "json", "md"]),
+    default="html",
+    show_default=True,
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write."
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@pass_app
+def export(app: AppContext, story_ref: str, fmt: str, output: Path | None, as_json: bool) -> None:
+    """The whole history of a story as one HTML page, Markdown or JSON."""
+    fmt = "json" if as_json else fmt
+    story, story_id = resolve(app, story_ref)
+    report = build_report(
+        story_info(story, story_id),
+        version_rows(app.store, story_id),
+        story_texts(app.store, story_id),
+        app.store.now(),
+    )
+    if fmt == "json":
+        content = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "md":
+        content = report_md.render_report(report)
+    else:
+        content = report_html.render_report(report)
+    if output is None:
+        sys.stdout.write(content)
+        return
+    write_output(output, content)
+    versions = plural(len(report.versions), "version")
+    click.echo(f"wrote {output} ({versions} of story {story_id})")

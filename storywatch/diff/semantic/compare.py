@@ -1,0 +1,216 @@
+"""Compare the features of two aligned stretches of text and list what changed.
+
+Facts are compared as sets of keys, not as word sequences, so rewording, reordering and
+moving an attribution within a sentence change nothing, while "3" -> "5" or "Paris" ->
+"Lyon" do. Removed and added items of one kind are paired in order ("3 -> 5"); what is left
+unpaired is reported against nothing ("Google -> ∅").
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.fuzz import ratio
+
+from .compare_cues import (
+    compare_clauses,
+    compare_modals,
+    compare_negations,
+    compare_polarity,
+)
+from .dates import has_calendar_day, is_weekday
+from .features import Features
+from .finding import Finding, kind_of, pair, unmatched_keys
+from .lexicon import GENERIC_SPEAKERS
+from .mention import Mention
+from .names import NameContext, resolve, same_name
+from .normalise import plain
+from .token_diff import TokenDiff
+
+_QUOTE_PAIRING_RATIO = 40.0
+_SPEAKER_TYPO_RATIO = 85.0
+
+
+def _drop_weak_singles(
+    old: list[Mention], new: list[Mention]
+) -> tuple[list[Mention], list[Mention]]:
+    """An ambiguous "one"/"first" that vanished without a replacement is wording."""
+    if not new:
+        old = [m for m in old if not m.weak]
+    if not old:
+        new = [m for m in new if not m.weak]
+    return old, new
+
+
+def _number_weight(old: Mention | None, new: Mention | None) -> float:
+    if old is None or new is None or old.value is None or new.value is None:
+        return 1.0
+    largest = max(abs(old.value), abs(new.value), 1e-9)
+    relative = abs(old.value - new.value) / largest
+    return 0.75 + 0.25 * min(1.0, 2.0 * relative)
+
+
+def compare_numbers(old: Features, new: Features) -> list[Finding]:
+    removed, added = _drop_weak_singles(*unmatched_keys(old.numbers, new.numbers))
+    return [
+        Finding("number", o.text if o else None, n.text if n else None, _number_weight(o, n))
+        for o, n in pair(removed, added, kind_of)
+    ]
+
+
+def compare_dates(old: Features, new: Features) -> list[Finding]:
+    removed, added = unmatched_keys(old.dates, new.dates)
+    # Judgement call (eval/README.md): naming the weekday of an event whose calendar date
+    # is already given, and unchanged, adds no fact.
+    calendar_kept = has_calendar_day([m for m in old.dates if m not in removed]) and (
+        has_calendar_day([m for m in new.dates if m not in added])
+    )
+    if calendar_kept:
+        if not any(is_weekday(m) for m in added):
+            removed = [m for m in removed if not is_weekday(m)]
+        if not any(is_weekday(m) for m in removed):
+            added = [m for m in added if not is_weekday(m)]
+    return [
+        Finding("date", o.text if o else None, n.text if n else None)
+        for o, n in pair(removed, added, kind_of)
+    ]
+
+
+def _name_present(key: str, names: Sequence[tuple[str, str]], words: frozenset[str]) -> bool:
+    if any(same_name(key, other) for other, _ in names):
+        return True
+    return all(part in words for part in key.split())
+
+
+def compare_names(old: Features, new: Features, context: NameContext) -> list[Finding]:
+    old_names = resolve(old.names, context)
+    new_names = resolve(new.names, context)
+    old_words, new_words = old.words, new.words
+    removed = [(k, t) for k, t in old_names if not _name_present(k, new_names, new_words)]
+    added = [(k, t) for k, t in new_names if not _name_present(k, old_names, old_words)]
+    removed = list({k: (k, t) for k, t in removed}.values())
+    added = list({k: (k, t) for k, t in added}.values())
+    findings = [Finding("entity", o[1], n[1]) for o, n in zip(removed, added, strict=False)]
+    findings.extend(Finding("entity", t, None) for _, t in removed[len(added) :])
+    findings.extend(Finding("entity", None, t) for _, t in added[len(removed) :])
+    return findings
+
+
+def _same_speaker(a: str, b: str) -> bool:
+    if a == b or "*" in (a, b):
+        return True
+    words_a, words_b = set(a.split()), set(b.split())
+    if words_a <= words_b or words_b <= words_a:
+        return True
+    return ratio(a, b) >= _SPEAKER_TYPO_RATIO or same_name(a, b)
+
+
+def _names_other(generic: Mention, named: Mention, generic_side_words: frozenset[str]) -> bool:
+    """ "the team said" vs "the Lakers said" in a sentence about the Lakers: one speaker."""
+    return generic.key in GENERIC_SPEAKERS and set(named.key.split()) <= generic_side_words
+
+
+def compare_speakers(old: Features, new: Features) -> list[Finding]:
+    removed = [
+        m for m in old.speakers if not any(_same_speaker(m.key, n.key) for n in new.speakers)
+    ]
+    added = [m for m in new.speakers if not any(_same_speaker(m.key, o.key) for o in old.speakers)]
+    removed = list({m.key: m for m in removed}.values())
+    added = list({m.key: m for m in added}.values())
+    old_words, new_words = old.words, new.words
+    for o in list(removed):
+        n = next(
+            (n for n in added if _names_other(o, n, old_words) or _names_other(n, o, new_words)),
+            None,
+        )
+        if n is not None:
+            removed.remove(o)
+            added.remove(n)
+    return [
+        Finding("attribution", o.text if o else None, n.text if n else None)
+        for o, n in pair(removed, added, lambda m: "speaker")
+    ]
+
+
+def _typo_only(old_key: str, new_key: str) -> bool:
+    """Two quotations whose words differ only by small misspellings."""
+    old_words, new_words = old_key.split(), new_key.split()
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag != "replace" or i2 - i1 != j2 - j1:
+            return False
+        for a, b in zip(old_words[i1:i2], new_words[j1:j2], strict=True):
+            if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 3:
+                return False
+            if DamerauLevenshtein.distance(a, b) > (1 if min(len(a), len(b)) < 6 else 2):
+                return False
+    return True
+
+
+def compare_quotes(old: Features, new: Features) -> list[Finding]:
+    removed, added = unmatched_keys(old.quotes, new.quotes)
+    findings: list[Finding] = []
+    unpaired: list[Mention] = []
+    for quote in removed:
+        best = max(added, key=lambda n: ratio(quote.key, n.key), default=None)
+        if best is not None and ratio(quote.key, best.key) >= _QUOTE_PAIRING_RATIO:
+            added.remove(best)
+            if not _typo_only(quote.key, best.key):
+                findings.append(Finding("quote", quote.text, best.text))
+        else:
+            unpaired.append(quote)
+    # Quotations with no similar counterpart: still one replaced the other, in order.
+    findings.extend(
+        Finding("quote", o.text if o else None, n.text if n else None)
+        for o, n in pair(unpaired, added, lambda m: "quote")
+    )
+    return findings
+
+
+def _within(inner: str | None, outer: str | None) -> bool:
+    if inner is None:
+        return True
+    return outer is not None and plain(inner).lower() in plain(outer).lower()
+
+
+def _covered(finding: Finding, by: Sequence[Finding], slack: int | None = None) -> bool:
+    """Is `finding` inside one of `by` (and, with `slack`, nearly all of it)?"""
+
+    def close(inner: str | None, outer: str | None) -> bool:
+        if not _within(inner, outer):
+            return False
+        if slack is None or inner is None or outer is None:
+            return True
+        return len(outer.split()) - len(inner.split()) <= slack
+
+    return any(close(finding.old, f.old) and close(finding.new, f.new) for f in by)
+
+
+def compare(old: Features, new: Features, context: NameContext) -> list[Finding]:
+    """Every factual difference between two aligned stretches of text."""
+    diff = TokenDiff(old.tokens, new.tokens)
+    attributions = compare_speakers(old, new)
+    quotes = compare_quotes(old, new)
+    # A changed speaker is one change, not also a changed name that is most of it; a
+    # reworded quotation is one change, not also a change of the modal verbs inside it.
+    entities = [
+        e for e in compare_names(old, new, context) if not _covered(e, attributions, slack=2)
+    ]
+    modals = [m for m in compare_modals(old, new, diff) if not _covered(m, quotes)]
+    findings = [
+        *compare_numbers(old, new),
+        *compare_dates(old, new),
+        *entities,
+        *compare_negations(old, new, diff),
+        *compare_polarity(old, new),
+        *modals,
+        *attributions,
+        *quotes,
+    ]
+    if not findings:
+        findings = compare_clauses(old, new, diff)
+    return findings

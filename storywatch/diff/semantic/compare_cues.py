@@ -1,0 +1,107 @@
+"""Changes found on the word-level diff: negation, polarity, modality and inserted or
+deleted clauses. Negations are counted (only how many matters), modal cues compared by
+class, clauses found as long inserted or deleted runs in an otherwise kept sentence."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from .features import Features, content_stems
+from .finding import Finding, pair
+from .mention import Mention
+from .token_diff import TokenDiff, join_tokens
+
+# An inserted or deleted run this long, with this many new content words, is a clause.
+_CLAUSE_MIN_WORDS = 4
+_CLAUSE_MIN_CONTENT = 3
+_CLAUSE_REST_KEPT = 0.8
+
+
+def compare_negations(old: Features, new: Features, diff: TokenDiff) -> list[Finding]:
+    surplus = len(new.negations) - len(old.negations)
+    if surplus == 0:
+        return []
+    on_old_side = surplus < 0
+    cues = old.negations if on_old_side else new.negations
+    changed = [m for m in cues if diff.changed(m, on_old_side)] or list(cues[-1:])
+    findings = []
+    for cue in changed[: abs(surplus)]:
+        old_span, new_span = diff.spans(cue, on_old_side)
+        findings.append(Finding("negation", old_span, new_span))
+    return findings
+
+
+def compare_polarity(old: Features, new: Features) -> list[Finding]:
+    """A word replaced by its opposite ("rose" -> "fell"): reported as a negation."""
+    findings: list[Finding] = []
+    old_keys = {m.key: m for m in old.polarity}
+    new_keys = {m.key: m for m in new.polarity}
+    for key, mention in old_keys.items():
+        if key in new_keys:
+            continue
+        group, sign = key.split(":")
+        opposite = f"{group}:{'-1' if sign == '+1' else '+1'}"
+        if opposite in new_keys and opposite not in old_keys:
+            findings.append(Finding("negation", mention.text, new_keys[opposite].text))
+    return findings
+
+
+def compare_modals(old: Features, new: Features, diff: TokenDiff) -> list[Finding]:
+    old_extra = Counter(m.key for m in old.modals) - Counter(m.key for m in new.modals)
+    new_extra = Counter(m.key for m in new.modals) - Counter(m.key for m in old.modals)
+    if not old_extra and not new_extra:
+        return []
+
+    def take(mentions: Sequence[Mention], extra: Counter[str], on_old_side: bool) -> list[Mention]:
+        left = Counter(extra)
+        picked = []
+        # Prefer cues inside the edited words: the unchanged "would" is not the one that went.
+        ordered = sorted(mentions, key=lambda m: (not diff.changed(m, on_old_side), m.token))
+        for mention in ordered:
+            if left[mention.key] > 0:
+                picked.append(mention)
+                left[mention.key] -= 1
+        return picked
+
+    removed = sorted(take(old.modals, old_extra, True), key=lambda m: m.token)
+    added = sorted(take(new.modals, new_extra, False), key=lambda m: m.token)
+    findings = []
+    for o, n in pair(removed, added, lambda m: "modal"):
+        if o is not None and n is not None:
+            findings.append(Finding("modality", o.text, n.text))
+        elif o is not None:
+            findings.append(Finding("modality", *diff.spans(o, on_old_side=True)))
+        elif n is not None:
+            findings.append(Finding("modality", *diff.spans(n, on_old_side=False)))
+    return findings
+
+
+def compare_clauses(old: Features, new: Features, diff: TokenDiff) -> list[Finding]:
+    """A clause inserted into or cut from an otherwise kept sentence ("..., and he
+    resigned") carries a claim of its own even without a number or a name. Words that only
+    moved (present on the other side too) do not count."""
+    findings: list[Finding] = []
+    kept = sum(i2 - i1 for tag, i1, i2, _, _ in diff.opcodes if tag == "equal")
+    for tag, i1, i2, j1, j2 in diff.opcodes:
+        if tag in ("equal", "replace"):
+            continue
+        side_length = len(new.tokens) if tag == "insert" else len(old.tokens)
+        rest = side_length - max(i2 - i1, j2 - j1)
+        # Only in a sentence otherwise kept as it was; a rewrite moves words everywhere.
+        if rest <= 0 or kept / rest < _CLAUSE_REST_KEPT:
+            continue
+        if tag == "insert":
+            run, other, shift_type = new.tokens[j1:j2], old.tokens, "claim_added"
+        else:
+            run, other, shift_type = old.tokens[i1:i2], new.tokens, "claim_removed"
+        if sum(1 for t in run if t.is_word) < _CLAUSE_MIN_WORDS:
+            continue
+        if len(content_stems(run) - content_stems(other)) >= _CLAUSE_MIN_CONTENT:
+            text = join_tokens(run).strip(" ,;")
+            findings.append(
+                Finding(
+                    shift_type, text if tag == "delete" else None, text if tag == "insert" else None
+                )
+            )
+    return findings

@@ -1,0 +1,135 @@
+"""Text normalisation and tokenising shared by the splitter, the aligner and the extractors.
+
+Two forms of a sentence are used:
+- `plain(text)` keeps every character offset (each character maps to exactly one), so spans
+  found in it can be cut from the original sentence for reporting;
+- `sentence_key(text)` is lossy: two sentences with the same key differ only by whitespace,
+  quote style, abbreviation dots, "%"/"percent" or thousands separators, never by a fact.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+# One character for one character, so offsets stay valid.
+_PLAIN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\t": " ",
+    }
+)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ACRONYM_DOTS = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Jr|Sr|Inc|Ltd|Co|Corp)\.")
+_PERCENT = re.compile(r"\s*(?:\bper\s*cent\b|\bpercent\b|\bpct\b|%)", re.IGNORECASE)
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_LATEX_QUOTES = re.compile(r"``|''")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?%)\]'\"])")
+_SPACE_AFTER_OPEN = re.compile(r"([(\[])\s+")
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w%$€£ ]+")
+
+# Words, figures (with decimals, thousands separators, times, ordinal suffixes), acronyms
+# with dots, and single punctuation marks.
+TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}"
+    r"|\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?"
+    r"|\w+(?:'\w+)*(?:-\w+)*"
+    r"|'\w+"
+    r"|[^\w\s]"
+)
+
+
+def plain(text: str) -> str:
+    """Straight quotes, ASCII dashes and plain spaces; same length as `text`."""
+    return text.translate(_PLAIN)
+
+
+def acronym_key(token: str) -> str:
+    """'U.S.' -> 'US', 'a.m.' -> 'am'."""
+    return token.replace(".", "")
+
+
+@lru_cache(maxsize=65536)
+def sentence_key(text: str) -> str:
+    """Lossy canonical form: equal keys never differ by a fact (see module docstring)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", plain(text))
+    text = _LATEX_QUOTES.sub('"', text)
+    text = _ACRONYM_DOTS.sub(lambda match: acronym_key(match.group(0)), text)
+    text = _TITLE_DOT.sub(r"\1", text)
+    text = _PERCENT.sub("%", text)
+    text = _THOUSANDS.sub("", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _SPACE_AFTER_OPEN.sub(r"\1", text)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+@lru_cache(maxsize=65536)
+def match_key(text: str) -> str:
+    """`sentence_key` without punctuation: what the fuzzy aligner compares."""
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", sentence_key(text))).strip()
+
+
+class Token(NamedTuple):
+    """A word, figure or punctuation mark and its offsets in the sentence. A NamedTuple
+    because sentences are tokenised by the thousand and tuples build fastest."""
+
+    text: str
+    lower: str
+    start: int
+    end: int
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum() or (self.text[0] == "'" and len(self.text) > 1)
+
+    @property
+    def is_capitalised(self) -> bool:
+        return self.text[0].isupper()
+
+
+@lru_cache(maxsize=65536)
+def tokenise(text: str) -> tuple[Token, ...]:
+    """Tokens of `plain(text)` with offsets into `text`."""
+    return tuple(
+        Token(match.group(0), match.group(0).lower(), match.start(), match.end())
+        for match in TOKEN.finditer(plain(text))
+    )
+
+
+_STEM_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to see "floods"/"flooding" or "Russia's"/"Russia" as one
+    word: lowercase, possessive and one inflection suffix dropped."""
+    word = word.lower().removesuffix("'s").removesuffix("'")
+    for suffix in _STEM_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word

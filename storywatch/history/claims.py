@@ -1,0 +1,250 @@
+"""The claim timeline: every claim that ever shifted, with its value at each version.
+
+The semantic diff only compares neighbouring versions, so one claim edited twice shows
+up as two unrelated shifts. They are linked here: a later shift continues an earlier
+claim when it is of the same kind, its old value equals the claim's current value, and
+its old sentence is similar to the claim's latest sentence (so "six" in one sentence
+does not continue "six" in another). Added and removed sentences are claims too, whose
+values are "present" and "absent".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from storywatch.diff.model import Shift
+from storywatch.history import times
+from storywatch.history.search import phrase_pattern
+from storywatch.storage.queries import VersionRow
+
+PRESENT = "(present)"
+ABSENT = "(absent)"
+# token_set_ratio of two sentences: a claim's sentence keeps most of its words between
+# edits, while two different sentences sharing a value rarely reach this.
+SIMILAR = 70.0
+LABEL_WORDS = 3
+_PRESENCE_TYPES = ("claim_added", "claim_removed")
+_TOKEN = re.compile(r"\w+(?:['\u2019.,%-]\w+)*%?")
+# Words that say nothing about which claim a sentence makes.
+_STOPWORDS = frozenset(
+    """
+    a an the of to in on at by for from with and or but as is are was were be been being
+    has have had do does did would will could should can may might must shall that this
+    these those which who whom whose it its his her their they them he she we i you not no
+    than then there here into onto over under about after before since until while during
+    also said says say told according very just so if any all some more most such
+    """.split()  # noqa: SIM905  (a word list reads better as text)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimState:
+    """The claim's value from ``version`` on (None: the version's time is unknown)."""
+
+    value: str | None
+    version: int
+    at: datetime | None
+
+    @property
+    def shown(self) -> str:
+        return ABSENT if self.value is None else self.value
+
+    def describe(self) -> str:
+        when = f", {times.short(self.at)}" if self.at else ""
+        return f"{_clip(self.shown)} (v{self.version}{when})"
+
+
+@dataclass(slots=True)
+class Claim:
+    type: str
+    label: str
+    sentence: str | None
+    states: list[ClaimState] = field(default_factory=list)
+
+    @property
+    def current(self) -> str | None:
+        return self.states[-1].value
+
+    @property
+    def last_version(self) -> int:
+        return self.states[-1].version
+
+    def line(self) -> str:
+        """'tariffs on Indian products: 50% (v1, Aug 08 21:10) -> 25% (v3, Aug 08 22:40)'"""
+        return f"{self.label}: " + " -> ".join(state.describe() for state in self.states)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "type": self.type,
+            "sentence": self.sentence,
+            "states": [
+                {
+                    "value": s.value,
+                    "version": s.version,
+                    "at": times.iso(s.at) if s.at else None,
+                }
+                for s in self.states
+            ],
+        }
+
+
+def build_claims(rows: Sequence[VersionRow]) -> list[Claim]:
+    """Claims in the order they first changed; ``rows`` oldest first.
+
+    A claim's first value is dated from the story's first version, or from the version
+    that added its sentence when an added claim matches it: until its first shift the
+    claim held whatever value the shift says it had."""
+    timeline = _Timeline(rows)
+    for row in rows:
+        for shift in row.shifts:
+            timeline.add(shift, row.number, row.fetched_at)
+    return timeline.claims
+
+
+def _values(shift: Shift) -> tuple[str | None, str | None]:
+    # A sentence's presence is its value, so an added claim that is later removed links
+    # up like a number that changes twice.
+    if shift.type == "claim_added":
+        return None, PRESENT
+    if shift.type == "claim_removed":
+        return PRESENT, None
+    return shift.old, shift.new
+
+
+def _key(shift_type: str, value: str | None) -> tuple[str, str | None]:
+    """Claims that a shift may continue share this key: same kind, same current value."""
+    kind = "presence" if shift_type in _PRESENCE_TYPES else shift_type
+    return kind, " ".join(value.split()).casefold() if value is not None else None
+
+
+def _similarity(a: str | None, b: str | None) -> float:
+    if not a or not b:
+        return SIMILAR  # no sentence to compare: the values alone decide
+    return float(fuzz.token_set_ratio(a.casefold(), b.casefold()))
+
+
+class _Timeline:
+    """The claims so far, indexed by (kind, current value) so that linking a shift looks
+    at its few candidates, not at every claim of a long history."""
+
+    def __init__(self, rows: Sequence[VersionRow]) -> None:
+        self.claims: list[Claim] = []
+        self._by_value: dict[tuple[str, str | None], list[Claim]] = {}
+        self._moments = {row.number: row.fetched_at for row in rows}
+        self._first_version = rows[0].number if rows else 1
+
+    def add(self, shift: Shift, number: int, at: datetime) -> None:
+        old, new = _values(shift)
+        claim = self._continued(shift, old, number)
+        if claim is None:
+            since = self._introduced(shift.old_sentence, number) or self._first_version
+            claim = Claim(
+                type=shift.type,
+                label=claim_label(shift.old_sentence or shift.new_sentence, old or new),
+                sentence=shift.old_sentence,
+                states=[ClaimState(old, since, self._moments.get(since))],
+            )
+            self.claims.append(claim)
+        else:
+            self._by_value[_key(claim.type, claim.current)].remove(claim)
+        claim.states.append(ClaimState(new, number, at))
+        claim.sentence = shift.new_sentence or claim.sentence
+        self._by_value.setdefault(_key(claim.type, new), []).append(claim)
+
+    def _continued(self, shift: Shift, old: str | None, number: int) -> Claim | None:
+        best: tuple[float, int] | None = None
+        candidates = self._by_value.get(_key(shift.type, old), [])
+        for index, claim in enumerate(candidates):
+            if claim.last_version >= number:
+                continue  # a claim changes at most once per version
+            score = _similarity(claim.sentence, shift.old_sentence)
+            # Ties go to the most recently changed claim: the nearest edit is likelier kin.
+            if score >= SIMILAR and (best is None or (score, index) > best):
+                best = (score, index)
+        return candidates[best[1]] if best else None
+
+    def _introduced(self, sentence: str | None, number: int) -> int | None:
+        """The version that added ``sentence``, when an added claim still present matches."""
+        if not sentence:
+            return None
+        for claim in reversed(self._by_value.get(_key("claim_added", PRESENT), [])):
+            if claim.last_version < number and _similarity(claim.sentence, sentence) >= SIMILAR:
+                return claim.last_version
+        return None
+
+
+def claim_label(sentence: str | None, value: str | None, words: int = LABEL_WORDS) -> str:
+    """A few content words of ``sentence`` next to ``value``: 'tariffs on Indian products'."""
+    if not sentence:
+        return value or "claim"
+    tokens = list(_TOKEN.finditer(sentence))
+    span = find_value(sentence, value) if value and value != PRESENT else None
+    if span is None:
+        return _window(sentence, tokens, words, reverse=False) or _clip(sentence, 40)
+    before = [t for t in tokens if t.end() <= span[0]]
+    after = [t for t in tokens if t.start() >= span[1]]
+    left = _window(sentence, before, words, reverse=True)
+    found = _content_count(left)
+    right = _window(sentence, after, words - found, reverse=False) if found < 2 else ""
+    return " … ".join(part for part in (left, right) if part) or _clip(value or "claim", 40)
+
+
+def find_value(sentence: str, value: str) -> tuple[int, int] | None:
+    """Where ``value`` occurs in ``sentence`` as whole words, ignoring case, spacing and
+    quote styles (the diff may report "don't" for a sentence spelling "don\u2019t")."""
+    value = value.strip()
+    if not value:
+        return None
+    pattern = phrase_pattern(value).pattern
+    # Word boundaries where the value starts/ends with a word character: "six" must not
+    # match inside "sixty".
+    if value[0].isalnum():
+        pattern = r"\b" + pattern
+    if value[-1].isalnum():
+        pattern += r"\b"
+    match = re.search(pattern, sentence, re.IGNORECASE)
+    return match.span() if match else None
+
+
+def _window(sentence: str, tokens: list[re.Match[str]], words: int, *, reverse: bool) -> str:
+    """The shortest run of ``tokens`` from the value outwards holding ``words`` content
+    words, trimmed of stopwords at both ends."""
+    if words <= 0:
+        return ""
+    ordered = list(reversed(tokens)) if reverse else tokens
+    chosen: list[re.Match[str]] = []
+    count = 0
+    for token in ordered:
+        chosen.append(token)
+        if _is_content(token.group()):
+            count += 1
+            if count == words:
+                break
+    # Stopwords at either end ("to 50%", "the deal") carry nothing on their own.
+    while chosen and not _is_content(chosen[-1].group()):
+        chosen.pop()
+    while chosen and not _is_content(chosen[0].group()):
+        chosen.pop(0)
+    if not chosen:
+        return ""
+    first, last = (chosen[-1], chosen[0]) if reverse else (chosen[0], chosen[-1])
+    return " ".join(sentence[first.start() : last.end()].split())
+
+
+def _is_content(word: str) -> bool:
+    return word.casefold() not in _STOPWORDS and not word.isdigit()
+
+
+def _content_count(text: str) -> int:
+    return sum(1 for token in _TOKEN.findall(text) if _is_content(token))
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,156 @@
+"""Which changes raise alerts: pure functions, no I/O.
+
+A shift *fires* a rule when its type is one of ``rule.types``, its significance is at least
+``rule.min_significance`` and, if ``rule.watch_terms`` is set, its old or new sentence (or
+span) mentions one of the terms as a whole word, ignoring case. A diff raises an alert when
+it is material and at least one shift fires.
+
+Which rules apply: ``alerts.stories[<story url>]`` when present; otherwise one rule per
+tag of the story found in ``alerts.tags`` (a shift firing any of them is enough); otherwise
+the global ``[alerts]`` rule. A story or tag rule overrides only the keys it sets.
+
+Then, in this order: a text identical to an earlier version of the story (A -> B -> A)
+is kept as ``suppressed`` (flapping); an alert within ``alerts.rate_limit`` of the story's
+previous alert is ``suppressed``; with ``alerts.digest`` the drafts wait as ``digest``.
+One draft per configured channel, each with its own idempotency key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from storywatch.config import AlertRule, AlertSettings, format_duration
+from storywatch.diff.model import SemanticDiff, Shift
+from storywatch.diff.text import TextDiff
+from storywatch.notifiers.message import build_payload, new_key
+from storywatch.storage.outbox import OutboxStatus
+from storywatch.storage.records import AlertDraft
+
+FLAPPING_REASON = "flapping: text identical to an earlier version"
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    story_id: int
+    story_url: str
+    story_title: str
+    story_tags: tuple[str, ...]
+    version_number: int
+    previous_number: int
+    diff: SemanticDiff
+    text_diff: TextDiff
+    content_hash: str
+    seen_before: bool  # this exact text was already a version of this story: flapping
+    last_alert_at: datetime | None  # last real alert of this story, for the rate limit
+    now: datetime
+
+
+def _override(base: AlertRule, override: AlertRule) -> AlertRule:
+    # model_fields_set holds only the keys written in the config, so an override that sets
+    # watch_terms keeps the global threshold instead of resetting it to the default.
+    update = {name: getattr(override, name) for name in override.model_fields_set}
+    return base.model_copy(update=update)
+
+
+def effective_rules(
+    settings: AlertSettings, story_url: str, tags: Sequence[str]
+) -> list[AlertRule]:
+    base = AlertRule(
+        min_significance=settings.min_significance,
+        types=list(settings.types),
+        watch_terms=list(settings.watch_terms),
+    )
+    if story_url in settings.stories:
+        return [_override(base, settings.stories[story_url])]
+    tagged = [_override(base, settings.tags[tag]) for tag in tags if tag in settings.tags]
+    return tagged or [base]
+
+
+@lru_cache(maxsize=256)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    # Lookarounds rather than \b so terms that start or end with punctuation still match.
+    alternatives = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def mentions(shift: Shift, terms: Sequence[str]) -> bool:
+    pattern = _terms_pattern(tuple(terms))
+    texts = (shift.old_sentence, shift.new_sentence, shift.old, shift.new)
+    return any(text and pattern.search(text) for text in texts)
+
+
+def fires(rule: AlertRule, shift: Shift) -> bool:
+    return (
+        shift.type in rule.types
+        and shift.significance >= rule.min_significance
+        and (not rule.watch_terms or mentions(shift, rule.watch_terms))
+    )
+
+
+def firing_shifts(diff: SemanticDiff, rules: Sequence[AlertRule]) -> list[Shift]:
+    if not diff.material:
+        return []
+    return [shift for shift in diff.shifts if any(fires(rule, shift) for rule in rules)]
+
+
+def fingerprint(story_id: int, content_hash: str) -> str:
+    return hashlib.sha256(f"{story_id}:{content_hash}".encode()).hexdigest()
+
+
+def _disposition(context: AlertContext, settings: AlertSettings) -> tuple[str, str | None]:
+    if context.seen_before:
+        return OutboxStatus.SUPPRESSED, FLAPPING_REASON
+    if settings.rate_limit > 0 and context.last_alert_at is not None:
+        elapsed = (context.now - context.last_alert_at).total_seconds()
+        if elapsed < settings.rate_limit:
+            return OutboxStatus.SUPPRESSED, (
+                f"rate limit: previous alert {format_duration(round(max(elapsed, 0)))} ago "
+                f"(limit {format_duration(settings.rate_limit)})"
+            )
+    if settings.digest > 0:
+        return OutboxStatus.DIGEST, None
+    return OutboxStatus.PENDING, None
+
+
+def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDraft]:
+    """The outbox rows to insert with this version: none when no rule fires."""
+    rules = effective_rules(settings, context.story_url, context.story_tags)
+    matched = firing_shifts(context.diff, rules)
+    if not matched:
+        return []
+    status, reason = _disposition(context, settings)
+    story = {
+        "id": context.story_id,
+        "url": context.story_url,
+        "title": context.story_title,
+        "tags": list(context.story_tags),
+    }
+    drafts = []
+    for channel in settings.channels:
+        key = new_key()
+        payload = build_payload(
+            key=key,
+            story=story,
+            version=context.version_number,
+            previous_version=context.previous_number,
+            diff=context.diff,
+            matched=matched,
+            text_diff=context.text_diff,
+            created_at=context.now,
+        )
+        drafts.append(
+            AlertDraft(
+                channel=channel,
+                key=key,
+                payload=payload,
+                fingerprint=fingerprint(context.story_id, context.content_hash),
+                status=status,
+                reason=reason,
+            )
+        )
+    return drafts

@@ -1,0 +1,236 @@
+"""Read-only queries for the history viewer.
+
+They select only the columns a view needs (a listing never loads text or HTML blobs) and
+decode a story's delta chain in one sequential pass instead of once per version. Each
+function is one session, like the repository methods.
+
+
+SQLAlchemy's ``select`` is used directly: SQLModel's is typed for at most four columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from storywatch.diff.model import Shift
+from storywatch.errors import StorageError
+from storywatch.storage import textstore
+from storywatch.storage.models import Story, Version, VersionDiff
+from storywatch.storage.repository import Store
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes that are UTC; PostgreSQL aware ones."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """One version's metadata and its stored diff against the previous version."""
+
+    number: int
+    fetched_at: datetime
+    title: str | None
+    byline: str | None
+    published: str | None
+    updated: str | None
+    word_count: int
+    content_hash: str
+    has_diff: bool = False
+    previous_number: int | None = None
+    material: bool = False
+    significance: float = 0.0
+    shifts: tuple[Shift, ...] = ()
+    words_added: int = 0
+    words_removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """A stored diff with the story it belongs to, for the cross-story log."""
+
+    story_id: int
+    story_label: str
+    story_url: str
+    number: int
+    previous_number: int
+    fetched_at: datetime
+    material: bool
+    significance: float
+    shifts: tuple[Shift, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionText:
+    number: int
+    fetched_at: datetime
+    text: str
+
+
+def _shifts(raw: list[dict[str, object]] | None) -> tuple[Shift, ...]:
+    return tuple(Shift.from_dict(item) for item in raw or ())
+
+
+def version_rows(store: Store, story_id: int) -> list[VersionRow]:
+    """Every version of a story, oldest first, without any text."""
+    previous = aliased(Version)
+    query = (
+        select(
+            col(Version.number),
+            col(Version.fetched_at),
+            col(Version.title),
+            col(Version.byline),
+            col(Version.published),
+            col(Version.updated),
+            col(Version.word_count),
+            col(Version.content_hash),
+            col(VersionDiff.id),
+            col(previous.number),
+            col(VersionDiff.material),
+            col(VersionDiff.significance),
+            col(VersionDiff.shifts),
+            col(VersionDiff.words_added),
+            col(VersionDiff.words_removed),
+        )
+        .join(VersionDiff, col(VersionDiff.version_id) == col(Version.id), isouter=True)
+        .join(previous, col(previous.id) == col(VersionDiff.previous_version_id), isouter=True)
+        .where(col(Version.story_id) == story_id)
+        .order_by(col(Version.number))
+    )
+    with store._session() as session:
+        rows = session.execute(query).all()
+    result = []
+    for row in rows:
+        (number, fetched, title, byline, published, updated, words, digest, diff_id) = row[:9]
+        prev_number, material, significance, shifts, added, removed = row[9:]
+        result.append(
+            VersionRow(
+                number=number,
+                fetched_at=as_utc(fetched),
+                title=title,
+                byline=byline,
+                published=published,
+                updated=updated,
+                word_count=words,
+                content_hash=digest,
+                has_diff=diff_id is not None,
+                previous_number=prev_number,
+                material=bool(material),
+                significance=float(significance or 0.0),
+                shifts=_shifts(shifts),
+                words_added=added or 0,
+                words_removed=removed or 0,
+            )
+        )
+    return result
+
+
+def recent_changes(
+    store: Store,
+    *,
+    since: datetime | None = None,
+    story_id: int | None = None,
+    min_significance: float | None = None,
+    types: Collection[str] = (),
+    material_only: bool = True,
+    limit: int = 50,
+) -> list[ChangeRow]:
+    """Stored diffs across stories, newest first.
+
+    Shift types live in a JSON column whose text form differs between SQLite and
+    PostgreSQL, so that filter runs here while rows stream in; ``limit`` counts the rows
+    that pass it. With ``types``, each row keeps only the shifts of those types.
+    """
+    previous = aliased(Version)
+    query = (
+        select(
+            col(Story.id),
+            col(Story.name),
+            col(Story.title),
+            col(Story.url),
+            col(Version.number),
+            col(previous.number),
+            col(Version.fetched_at),
+            col(VersionDiff.material),
+            col(VersionDiff.significance),
+            col(VersionDiff.shifts),
+        )
+        .join(Version, col(Version.id) == col(VersionDiff.version_id))
+        .join(previous, col(previous.id) == col(VersionDiff.previous_version_id))
+        .join(Story, col(Story.id) == col(Version.story_id))
+        .order_by(col(Version.fetched_at).desc(), col(Version.id).desc())
+    )
+    if material_only:
+        query = query.where(col(VersionDiff.material).is_(True))
+    if since is not None:
+        query = query.where(col(Version.fetched_at) >= since)
+    if story_id is not None:
+        query = query.where(col(Version.story_id) == story_id)
+    if min_significance is not None:
+        query = query.where(col(VersionDiff.significance) >= min_significance)
+    wanted = set(types)
+    result: list[ChangeRow] = []
+    with store._session() as session:
+        for row in session.execute(query.execution_options(yield_per=200)):
+            sid, name, title, url, number, prev_number, fetched, material, sig, raw = row
+            shifts = _shifts(raw)
+            if wanted:
+                shifts = tuple(s for s in shifts if s.type in wanted)
+                if not shifts:
+                    continue
+            result.append(
+                ChangeRow(
+                    story_id=sid,
+                    story_label=name or title or url,
+                    story_url=url,
+                    number=number,
+                    previous_number=prev_number,
+                    fetched_at=as_utc(fetched),
+                    material=bool(material),
+                    significance=float(sig),
+                    shifts=shifts,
+                )
+            )
+            if len(result) >= limit:
+                break
+    return result
+
+
+def story_texts(store: Store, story_id: int) -> list[VersionText]:
+    """Every version's text, oldest first, decoding each delta once against the text
+    decoded just before it (``Store.version_text`` per version would re-walk the chain)."""
+    query = (
+        select(
+            col(Version.id),
+            col(Version.number),
+            col(Version.fetched_at),
+            col(Version.base_version_id),
+            col(Version.text_blob),
+        )
+        .where(col(Version.story_id) == story_id)
+        .order_by(col(Version.number))
+    )
+    with store._session() as session:
+        rows = session.execute(query).tuples().all()
+    return list(_decode_chain(story_id, rows))
+
+
+def _decode_chain(
+    story_id: int, rows: Collection[tuple[int | None, int, datetime, int | None, bytes]]
+) -> Iterator[VersionText]:
+    decoded: dict[int | None, str] = {}
+    for version_id, number, fetched, base_id, blob in rows:
+        base = None
+        if textstore.is_delta(blob):
+            base = decoded.get(base_id)
+            if base is None:
+                raise StorageError(f"version {number} of story {story_id} is corrupt")
+        text = textstore.decode(blob, base)
+        decoded[version_id] = text
+        yield VersionText(number, as_utc(fetched), text)

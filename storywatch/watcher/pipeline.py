@@ -1,0 +1,261 @@
+"""One check of one story: fetch -> extract -> snapshot -> diff -> alerts, as urlwatch's
+job pipeline does. A failure is recorded on the story and reported, never raised, so one
+bad story cannot end a cycle."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storywatch.config import Settings
+from storywatch.diff.model import SemanticDiff
+from storywatch.diff.semantic import semantic_diff
+from storywatch.diff.text import TextDiff, word_diff
+from storywatch.errors import ExtractionError, FetchError, HTTPStatusError, StorywatchError
+from storywatch.notifiers.rules import AlertContext, plan_alerts
+from storywatch.storage import (
+    CheckOutcome,
+    CheckRecord,
+    DiffData,
+    NewVersion,
+    Store,
+    Story,
+    Version,
+    utcnow,
+)
+from storywatch.storage.outbox import last_alert_at
+from storywatch.watcher.extract import Article, extract_article
+from storywatch.watcher.fetch import Fetcher, FetchResult
+from storywatch.watcher.normalise import content_hash
+from storywatch.watcher.schedule import next_schedule
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What a check did, for the CLI and the logs."""
+
+    story_id: int
+    url: str
+    outcome: str
+    version: int | None = None
+    error: str | None = None
+    duration_ms: int = 0
+    diff: SemanticDiff | None = None
+    text_diff: TextDiff | None = None
+    alerts: int = 0
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "story": self.story_id,
+            "url": self.url,
+            "outcome": self.outcome,
+            "version": self.version,
+            "error": self.error,
+            "duration_ms": self.duration_ms,
+            "material": self.diff.material if self.diff else None,
+            "significance": self.diff.significance if self.diff else None,
+            "shifts": [s.to_dict() for s in self.diff.shifts] if self.diff else [],
+            "alerts": self.alerts,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A new version compared with the previous one (pure computation, no I/O)."""
+
+    semantic: SemanticDiff
+    text: TextDiff
+
+
+def analyse(previous_text: str, new_text: str) -> Analysis:
+    return Analysis(semantic_diff(previous_text, new_text), word_diff(previous_text, new_text))
+
+
+@dataclass
+class Checker:
+    """Checks stories against one store with one fetcher; safe to share across tasks."""
+
+    store: Store
+    fetcher: Fetcher
+    settings: Settings
+    worker: str | None = None
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    async def check(self, story: Story) -> CheckReport:
+        assert story.id is not None
+        started = time.perf_counter()
+        # Conditional headers only once a version exists: a 304 must never be the first answer.
+        has_versions = story.version_count > 0
+        try:
+            result = await self.fetcher.fetch(
+                story.url,
+                etag=story.etag if has_versions else None,
+                last_modified=story.last_modified if has_versions else None,
+            )
+        except FetchError as exc:
+            retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
+            status = exc.status_code if isinstance(exc, HTTPStatusError) else None
+            return await asyncio.to_thread(
+                self._record_failure, story, str(exc), started, status, retry_after
+            )
+        return await asyncio.to_thread(self._process, story, result, started)
+
+    def _elapsed(self, started: float) -> int:
+        return int((time.perf_counter() - started) * 1000)
+
+    def _record_failure(
+        self,
+        story: Story,
+        error: str,
+        started: float,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+        outcome: str = CheckOutcome.FAILED,
+    ) -> CheckReport:
+        assert story.id is not None
+        now = self.clock()
+        record = CheckRecord(
+            outcome=outcome,
+            checked_at=now,
+            schedule=next_schedule(
+                story, outcome, now, self.settings.schedule, retry_after=retry_after
+            ),
+            http_status=http_status,
+            duration_ms=self._elapsed(started),
+            error=error,
+            etag=story.etag,
+            last_modified=story.last_modified,
+            worker=self.worker,
+        )
+        self.store.record_check(story.id, record)
+        return CheckReport(
+            story.id, story.url, outcome, error=error, duration_ms=record.duration_ms
+        )
+
+    def _process(self, story: Story, result: FetchResult, started: float) -> CheckReport:
+        assert story.id is not None
+        if result.not_modified:
+            return self._record_unchanged(story, result, started, CheckOutcome.NOT_MODIFIED)
+        try:
+            article = extract_article(result.body or "", result.content_type, result.url)
+        except ExtractionError as exc:
+            return self._record_failure(story, str(exc), started, result.status_code)
+        latest = self.store.latest_version(story.id)
+        digest = content_hash(article.text)
+        if latest is not None and latest.content_hash == digest:
+            return self._record_unchanged(story, result, started, CheckOutcome.UNCHANGED)
+        word_count = len(article.text.split())
+        if latest is not None and word_count < latest.word_count * (
+            1 - self.settings.fetch.shrink_threshold
+        ):
+            # Paywalls, consent walls and error pages look like "every claim removed".
+            error = (
+                f"page shrank from {latest.word_count} to {word_count} words; "
+                "not stored as a version (paywall, consent or error page?)"
+            )
+            return self._record_failure(
+                story, error, started, result.status_code, outcome=CheckOutcome.SUSPICIOUS
+            )
+        return self._record_version(story, result, article, latest, digest, word_count, started)
+
+    def _record_unchanged(
+        self, story: Story, result: FetchResult, started: float, outcome: str
+    ) -> CheckReport:
+        assert story.id is not None
+        now = self.clock()
+        record = CheckRecord(
+            outcome=outcome,
+            checked_at=now,
+            schedule=next_schedule(story, outcome, now, self.settings.schedule),
+            http_status=result.status_code,
+            duration_ms=self._elapsed(started),
+            etag=result.etag or story.etag,
+            last_modified=result.last_modified or story.last_modified,
+            worker=self.worker,
+        )
+        self.store.record_check(story.id, record)
+        return CheckReport(story.id, story.url, outcome, duration_ms=record.duration_ms)
+
+    def _record_version(
+        self,
+        story: Story,
+        result: FetchResult,
+        article: Article,
+        latest: Version | None,
+        digest: str,
+        word_count: int,
+        started: float,
+    ) -> CheckReport:
+        assert story.id is not None
+        now = self.clock()
+        number = story.version_count + 1
+        analysis = diff_data = None
+        alerts = []
+        if latest is not None:
+            analysis = analyse(self.store.version_text(latest), article.text)
+            diff_data = DiffData(
+                material=analysis.semantic.material,
+                significance=analysis.semantic.significance,
+                shifts=[shift.to_dict() for shift in analysis.semantic.shifts],
+                words_added=analysis.text.words_added,
+                words_removed=analysis.text.words_removed,
+            )
+            alerts = plan_alerts(
+                AlertContext(
+                    story_id=story.id,
+                    story_url=story.url,
+                    story_title=article.title or story.label,
+                    story_tags=tuple(t for t in story.tags.split(",") if t),
+                    version_number=number,
+                    previous_number=latest.number,
+                    diff=analysis.semantic,
+                    text_diff=analysis.text,
+                    content_hash=digest,
+                    seen_before=self.store.has_hash(story.id, digest),
+                    last_alert_at=last_alert_at(self.store, story.id),
+                    now=now,
+                ),
+                self.settings.alerts,
+            )
+        record = CheckRecord(
+            outcome=CheckOutcome.NEW_VERSION,
+            checked_at=now,
+            schedule=next_schedule(story, CheckOutcome.NEW_VERSION, now, self.settings.schedule),
+            http_status=result.status_code,
+            duration_ms=self._elapsed(started),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            version=NewVersion(
+                text=article.text,
+                content_hash=digest,
+                word_count=word_count,
+                title=article.title,
+                byline=article.byline,
+                published=article.published,
+                updated=article.updated,
+                html=result.body if self.settings.database.store_html else None,
+            ),
+            expected_versions=story.version_count,
+            diff=diff_data,
+            alerts=alerts,
+            worker=self.worker,
+        )
+        try:
+            _, version = self.store.record_check(story.id, record)
+        except StorywatchError as exc:
+            return CheckReport(story.id, story.url, CheckOutcome.FAILED, error=str(exc))
+        return CheckReport(
+            story.id,
+            story.url,
+            CheckOutcome.NEW_VERSION,
+            version=version.number if version else number,
+            duration_ms=record.duration_ms,
+            diff=analysis.semantic if analysis else None,
+            text_diff=analysis.text if analysis else None,
+            alerts=sum(1 for a in alerts if a.status == "pending"),
+            title=article.title,
+        )

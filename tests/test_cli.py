@@ -1,0 +1,119 @@
+"""The real CLI on real files: the core commands, and one-line errors with exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_cli
+from tests.support.pages import seed_html
+from tests.support.server import PageServer, unused_port
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _assert_one_line_error(result: object, fragment: str) -> None:
+    code, stdout, stderr = result.code, result.stdout, result.stderr  # type: ignore[attr-defined]
+    assert code == 2, (code, stdout, stderr)
+    assert fragment in stderr
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+
+
+def test_track_check_and_look_back(tmp_path: Path, page_server: PageServer) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'sw.db'}", "--allow-private"]
+    path = "/world/us-russia-deal"
+    page_server.set(path, seed_html("us-russia-deal-v1"), etag='"1"')
+    assert run_cli(*db, "init").code == 0
+    added = run_cli(*db, "add", page_server.url(path), "--name", "Deal talks", "--json")
+    assert added.code == 0 and added.json()["id"] == 1
+    first = run_cli(*db, "check", "1")
+    assert first.code == 0 and "stored version 1" in first.stdout
+    assert "unchanged (304 not modified)" in run_cli(*db, "check", "--all").stdout
+    page_server.set(path, seed_html("us-russia-deal-v2"), etag='"2"')
+    second = run_cli(*db, "check")
+    assert second.code == 0, second.stderr
+    assert "stored version 2" in second.stdout and "[-six-]{+seven+}" in second.stdout
+
+    [story] = run_cli(*db, "list", "--json").json()
+    assert story["versions"] == 2 and story["name"] == "Deal talks"
+    history = run_cli(*db, "history", "deal talks", "--json").json()
+    assert [v["number"] for v in history["versions"]] == [1, 2]
+    assert history["versions"][1]["material"] is True
+    diff = run_cli(*db, "diff", "1", "--json").json()
+    assert diff["old_version"] == 1 and diff["new_version"] == 2 and diff["material"]
+    assert any(s["type"] == "number" for s in diff["shifts"])
+    shown = run_cli(*db, "show", "1", "1")
+    assert shown.code == 0 and "six phone conversations" in shown.stdout
+
+    assert run_cli(*db, "remove", "1").code == 0
+    assert run_cli(*db, "list", "--json").json() == []
+
+
+def test_failed_check_is_one_line_and_keeps_what_was_stored(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'sw.db'}", "--allow-private"]
+    page_server.set("/a", seed_html("us-russia-deal-v1"))
+    run_cli(*db, "add", page_server.url("/a"))
+    assert run_cli(*db, "check", "1").code == 0
+    page_server.set("/a", b"\x89PNG\r\n", content_type="image/png")
+    failed = run_cli(*db, "check", "1")
+    _assert_one_line_error(failed, "unsupported content type image/png")
+    dead = f"http://127.0.0.1:{unused_port()}/gone"
+    run_cli(*db, "add", dead)
+    _assert_one_line_error(run_cli(*db, "check", "2"), "cannot connect")
+    [kept, _] = run_cli(*db, "list", "--json").json()
+    assert kept["versions"] == 1 and kept["error_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("add", "ftp://example.com/x"), "not an http(s) URL"),
+        (("history", "42"), "no story with id 42"),
+        (("diff", "nothing-like-this"), "no story matches"),
+        (("--db", "nonsense://", "list"), "database"),
+        (("--db", "postgresql://nobody@127.0.0.1:1/x", "list"), "cannot open database"),
+        (("compare", "/nonexistent/old.txt", "/nonexistent/new.txt"), "no such file"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: tuple[str, ...], fragment: str) -> None:
+    db = () if "--db" in args else ("--db", f"sqlite:///{tmp_path / 'sw.db'}")
+    _assert_one_line_error(run_cli(*db, *args), fragment)
+
+
+def test_bad_config_names_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "storywatch.toml"
+    config.write_text('[fetch]\ntimeout = "soon"\n', encoding="utf-8")
+    _assert_one_line_error(run_cli("--config", str(config), "list"), "fetch.timeout")
+    _assert_one_line_error(run_cli("list", cwd=tmp_path), "fetch.timeout")  # ./storywatch.toml
+
+
+def test_ssrf_guard_is_on_by_default(tmp_path: Path, page_server: PageServer) -> None:
+    db = ("--db", f"sqlite:///{tmp_path / 'sw.db'}")
+    page_server.set("/a", seed_html("us-russia-deal-v1"))
+    run_cli(*db, "add", page_server.url("/a"))
+    _assert_one_line_error(run_cli(*db, "check", "1"), "127.0.0.1")
+    assert page_server.hits("/a") == 0
+
+
+def test_compare_files_json_contract() -> None:
+    result = run_cli(
+        "compare",
+        str(SEEDS / "us-russia-deal-v1.txt"),
+        str(SEEDS / "us-russia-deal-v2.html"),
+        "--json",
+    )
+    assert result.code == 0, result.stderr
+    data = result.json()
+    assert set(data) == {"material", "significance", "shifts", "text_diff"}
+    assert data["material"] is True and 0 < data["significance"] <= 1
+    assert {"type", "old", "new", "old_sentence", "new_sentence"} <= set(data["shifts"][0])
+    same = run_cli(
+        "compare",
+        str(SEEDS / "us-russia-deal-v1.txt"),
+        str(SEEDS / "us-russia-deal-v1-cosmetic.html"),
+        "--json",
+    ).json()
+    assert same["material"] is False and same["shifts"] == []
