@@ -10,23 +10,14 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
 from storywatch.cli.output import print_shifts, print_text_diff, when
-from storywatch.config import format_duration, parse_duration
+from storywatch.config import format_duration
 from storywatch.notifiers import build_channels, deliver_due
 from storywatch.storage import CheckOutcome, Story, StoryStatus, current_revision
 from storywatch.watcher.fetch import Fetcher
 from storywatch.watcher.pipeline import Checker, CheckReport
 from storywatch.watcher.urls import validate_url
-
-
-def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def story_dict(story: Story) -> dict[str, object]:
@@ -65,7 +56,9 @@ def init(app: AppContext, as_json: bool) -> None:
 @click.argument("url")
 @click.option("--name", help="A short name to show instead of the page title.")
 @click.option(
-    "--interval", callback=_duration, help="Fixed check interval, e.g. 15m (default: adaptive)."
+    "--interval",
+    callback=duration_callback,
+    help="Fixed check interval, e.g. 15m (default: adaptive).",
 )
 @click.option("--tag", "tags", multiple=True, help="Tag for alert rules (repeatable).")
 @click.option("--ignore-robots", is_flag=True, help="Fetch even where robots.txt disallows it.")

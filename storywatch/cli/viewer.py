@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
 from storywatch.cli.views import (
     paged,
     pager_option,
@@ -19,7 +19,6 @@ from storywatch.cli.views import (
     story_info,
     write_output,
 )
-from storywatch.config import parse_duration
 from storywatch.history import report_html, report_md, times
 from storywatch.history.claims import build_claims
 from storywatch.history.filters import parse_types
@@ -73,15 +72,6 @@ def _change_dict(change: ChangeRow) -> dict[str, object]:
     }
 
 
-def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
 def _types(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -> tuple[str, ...]:
     try:
         return parse_types(value)
@@ -90,7 +80,9 @@ def _types(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -
 
 
 @click.command()
-@click.option("--since", callback=_since, help="Only changes newer than this, e.g. 2d, 12h.")
+@click.option(
+    "--since", callback=duration_callback, help="Only changes newer than this, e.g. 2d, 12h."
+)
 @click.option(
     "--type",
     "types",

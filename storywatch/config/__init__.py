@@ -2,7 +2,6 @@
 
 from storywatch.config.durations import format_duration, parse_duration
 from storywatch.config.settings import (
-    SHIFT_TYPES,
     AlertRule,
     AlertSettings,
     ChannelSettings,
@@ -17,7 +16,6 @@ from storywatch.config.settings import (
 )
 
 __all__ = [
-    "SHIFT_TYPES",
     "AlertRule",
     "AlertSettings",
     "ChannelSettings",

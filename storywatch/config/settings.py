@@ -25,22 +25,12 @@ from pydantic import (
 )
 
 from storywatch.config.durations import parse_duration
+from storywatch.diff.model import SHIFT_TYPES
 from storywatch.errors import ConfigError
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 DEFAULT_CONFIG_FILE = Path("storywatch.toml")
 ENV_PREFIX = "STORYWATCH_"
-SHIFT_TYPES = (
-    "number",
-    "date",
-    "entity",
-    "negation",
-    "modality",
-    "attribution",
-    "quote",
-    "claim_added",
-    "claim_removed",
-)
 
 
 class _Section(BaseModel):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -14,6 +12,7 @@ import httpx
 
 from storywatch import __version__
 from storywatch.errors import DeliveryError
+from storywatch.httputil import parse_retry_after
 from storywatch.notifiers.message import AlertMessage
 
 USER_AGENT = f"storywatch/{__version__} (alerts)"
@@ -79,22 +78,6 @@ def _install_log_filter() -> None:
 
 
 # -- HTTP ------------------------------------------------------------------------------------
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def post(

@@ -15,8 +15,6 @@ import re
 import time
 import zlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -26,6 +24,7 @@ import httpx
 
 from storywatch.config.settings import FetchSettings
 from storywatch.errors import FetchError, HTTPStatusError, InvalidURLError, TooLargeError
+from storywatch.httputil import parse_retry_after
 from storywatch.watcher.urls import guard_url, validate_url
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -243,22 +242,6 @@ def _check_content_length(response: httpx.Response, url: str, max_bytes: int) ->
         raise TooLargeError(
             f"{url} is too large: Content-Length {declared} exceeds the {max_bytes} byte limit"
         )
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def parse_content_type(header: str) -> tuple[str, str | None]:

@@ -6,39 +6,9 @@ import hashlib
 import re
 import unicodedata
 
-_TRANSLATE = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u2026": "...",
-        "\u00a0": " ",
-        "\u2007": " ",
-        "\u202f": " ",
-        "\u200b": None,
-        "\u200c": None,
-        "\u200d": None,
-        "\u2060": None,
-        "\ufeff": None,
-        "\u00ad": None,
-    }
-)
+from storywatch.diff.typography import INVISIBLE, TYPOGRAPHY
+
+_TRANSLATE = str.maketrans({**TYPOGRAPHY, "\u2026": "...", **dict.fromkeys(INVISIBLE)})
 _SPACES = re.compile(r"[ \t\f\v]+")
 _SPACE_BEFORE_PUNCT = re.compile(r" +([,.;:!?])")
 _BLANK_LINES = re.compile(r"\n{2,}")

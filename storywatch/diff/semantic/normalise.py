@@ -14,35 +14,11 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+from storywatch.diff.typography import INVISIBLE, TYPOGRAPHY
+
 # One character for one character, so offsets stay valid.
-_PLAIN = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u00a0": " ",
-        "\u2007": " ",
-        "\u202f": " ",
-        "\t": " ",
-    }
-)
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_PLAIN = str.maketrans({**TYPOGRAPHY, "\t": " "})
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _ACRONYM_DOTS = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Jr|Sr|Inc|Ltd|Co|Corp)\.")
 _PERCENT = re.compile(r"\s*(?:\bper\s*cent\b|\bpercent\b|\bpct\b|%)", re.IGNORECASE)
