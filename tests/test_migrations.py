@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 from storywatch.errors import StorageError
 from storywatch.storage import Store, create_db_engine, current_revision, head_revision, migrate
+from storywatch.storage.db import SCHEMA_REVISION
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(db_url: str) -> None:
@@ -77,3 +78,9 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_store: Store) -> None:
     with sqlite_store.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_fast_path_revision_is_the_newest_migration() -> None:
+    # Store.open skips alembic when the database is at SCHEMA_REVISION; a new migration
+    # must move that constant too, or old databases would not be upgraded.
+    assert head_revision() == SCHEMA_REVISION
