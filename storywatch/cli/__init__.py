@@ -16,6 +16,7 @@ from storywatch import __version__
 from storywatch.cli.alerts import alerts_group, notify_group
 from storywatch.cli.compare import compare
 from storywatch.cli.context import AppContext
+from storywatch.cli.daemon import add_feed, feeds, remove_feed, run, status
 from storywatch.cli.stories import add, check, init, list_stories, remove
 from storywatch.cli.viewer import claims, export, log, search
 from storywatch.cli.views import diff, history, show
@@ -82,6 +83,11 @@ for command in (
     export,
     alerts_group,
     notify_group,
+    run,
+    status,
+    add_feed,
+    feeds,
+    remove_feed,
 ):
     cli.add_command(command)
 

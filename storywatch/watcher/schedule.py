@@ -1,6 +1,21 @@
 """When to check a story next: adaptive intervals, error backoff, failing and archiving.
 
 Pure: takes the story as stored, what the check found and the time, returns the update.
+
+The *pace* (``current_interval``) follows the content only:
+
+- a new story (younger than ``new_story_period``) is checked every ``min_interval``;
+- a change shortens the pace by ``backoff_factor`` (from at most ``default_interval``),
+  so a story that keeps changing converges on ``min_interval``;
+- a quiet check lengthens it by ``backoff_factor`` up to ``max_interval``;
+- a story quiet for ``archive_after`` is archived (``storywatch list`` shows it; checking
+  it by hand or re-adding brings it back);
+- a per-story ``--interval`` fixes the pace.
+
+Failures do not touch the pace: the delay doubles per consecutive failure from the pace
+(capped at ``max_interval``) and after ``failing_after`` in a row the story is *failing*,
+checked every ``failing_interval`` until it works again. A server's Retry-After is a
+floor on the delay. Jitter spreads every delay so stories added together drift apart.
 """
 
 from __future__ import annotations
@@ -10,11 +25,31 @@ from datetime import datetime, timedelta
 
 from storywatch.config import ScheduleSettings
 from storywatch.storage import CheckOutcome, ScheduleUpdate, Story, StoryStatus
+from storywatch.storage.claims import as_utc
+
+_FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
 
 
 def _jittered(seconds: float, jitter: float, rng: random.Random) -> float:
-    # Spread checks so stories added together do not stay in lockstep forever.
     return seconds * (1 + rng.uniform(-jitter, jitter))
+
+
+def _pace(story: Story, outcome: str, now: datetime, settings: ScheduleSettings) -> float:
+    if story.interval is not None:
+        return story.interval
+    if now - as_utc(story.added_at) < timedelta(seconds=settings.new_story_period):
+        return settings.min_interval
+    previous = story.current_interval or settings.default_interval
+    if outcome in _FAILED:
+        return previous
+    if outcome == CheckOutcome.NEW_VERSION:
+        return max(
+            settings.min_interval,
+            min(previous, settings.default_interval) / settings.backoff_factor,
+        )
+    return min(
+        max(previous * settings.backoff_factor, settings.min_interval), settings.max_interval
+    )
 
 
 def next_schedule(
@@ -27,37 +62,27 @@ def next_schedule(
     rng: random.Random | None = None,
 ) -> ScheduleUpdate:
     rng = rng or random.Random()
-    failed = outcome in (CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS)
-    error_count = story.error_count + 1 if failed else 0
-    previous = story.current_interval or story.interval or settings.default_interval
-
-    young = now - story.added_at < timedelta(seconds=settings.new_story_period)
-    if story.interval is not None:
-        interval = story.interval  # a per-story --interval is a fixed pace
-    elif young:
-        interval = settings.min_interval  # new stories move fastest: watch them closely
-    elif outcome == CheckOutcome.NEW_VERSION:
-        interval = settings.default_interval  # a change resets the pace
-    else:
-        interval = min(previous * settings.backoff_factor, settings.max_interval)
-
+    pace = _pace(story, outcome, now, settings)
+    delay = pace
     status = StoryStatus.ACTIVE
-    if failed:
-        interval = min(interval * 2 ** min(error_count, 10), settings.max_interval)
+    error_count = 0
+    if outcome in _FAILED:
+        error_count = story.error_count + 1
         if error_count >= settings.failing_after:
-            status = StoryStatus.FAILING
-            interval = settings.failing_interval
+            status, delay = StoryStatus.FAILING, settings.failing_interval
+        else:
+            delay = min(pace * 2 ** (error_count - 1), settings.max_interval)
     elif outcome != CheckOutcome.NEW_VERSION:
-        quiet_since = story.last_changed_at or story.added_at
+        quiet_since = as_utc(story.last_changed_at or story.added_at)
         if now - quiet_since >= timedelta(seconds=settings.archive_after):
             status = StoryStatus.ARCHIVED
 
-    delay = _jittered(interval, settings.jitter, rng)
+    delay = _jittered(delay, settings.jitter, rng)
     if retry_after is not None:
         delay = max(delay, retry_after)
     return ScheduleUpdate(
         next_check_at=now + timedelta(seconds=delay),
-        current_interval=interval,
+        current_interval=pace,
         status=status,
         error_count=error_count,
     )

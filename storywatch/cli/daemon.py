@@ -1,0 +1,216 @@
+"""Commands for the daemon: run, status, and the feeds it polls."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from storywatch.cli.context import (
+    AppContext,
+    duration_callback,
+    emit_json,
+    json_option,
+    pass_app,
+)
+from storywatch.cli.output import when
+from storywatch.config import format_duration
+from storywatch.logs import setup_logging
+from storywatch.storage import Feed, claims, utcnow
+from storywatch.watcher.feeds import compile_pattern
+from storywatch.watcher.service import Service
+from storywatch.watcher.urls import validate_url
+
+ALIVE_TICKS = 3  # a worker is alive while its heartbeat is at most this many ticks old
+
+
+@click.command()
+@click.option(
+    "--grace",
+    default="30s",
+    callback=duration_callback,
+    show_default=True,
+    help="On SIGTERM/SIGINT, how long in-flight checks may take to finish.",
+)
+@click.option("--once", is_flag=True, help="Check what is due, deliver alerts, and exit.")
+@click.option(
+    "--log-format", type=click.Choice(["text", "json"]), help="Log lines as text or JSON."
+)
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
+@pass_app
+def run(
+    app: AppContext, grace: float, once: bool, log_format: str | None, log_level: str | None
+) -> None:
+    """Run the watcher in the foreground until SIGTERM or Ctrl-C.
+
+    Several `storywatch run` processes may share one PostgreSQL database (on one or
+    many machines); with SQLite, run them on one machine only."""
+    setup_logging(log_level or app.settings.log.level, log_format or app.settings.log.format)
+    asyncio.run(_run(app, grace, once))
+
+
+async def _run(app: AppContext, grace: float, once: bool) -> None:
+    service = Service(app.settings, app.store)
+    if once:
+        try:
+            await service.run_once()
+        finally:
+            await service.fetcher.aclose()
+    else:
+        await service.serve(grace=grace)
+
+
+@click.command()
+@json_option
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """Workers alive, stories due / overdue / failing / archived, recent errors."""
+    now = utcnow()
+    tick = app.settings.schedule.tick
+    alive_since = now - timedelta(seconds=ALIVE_TICKS * tick)
+    workers = claims.list_workers(app.store)
+    counts = claims.story_counts(app.store, now=now, overdue_after=max(60.0, ALIVE_TICKS * tick))
+    feeds = claims.list_feeds(app.store)
+    report = {
+        "workers": [
+            {
+                "id": w.id,
+                "host": w.host,
+                "pid": w.pid,
+                "started_at": w.started_at,
+                "heartbeat_at": w.heartbeat_at,
+                "alive": w.heartbeat_at >= alive_since,
+                "checks_done": w.checks_done,
+            }
+            for w in workers
+        ],
+        "workers_alive": sum(1 for w in workers if w.heartbeat_at >= alive_since),
+        "stories": {
+            "total": counts.total,
+            "active": counts.active,
+            "due": counts.due,
+            "overdue": counts.overdue,
+            "in_progress": counts.leased,
+            "failing": counts.failing,
+            "archived": counts.archived,
+        },
+        "feeds": len(feeds),
+        "checks_last_10m": counts.checks_last_10m,
+        "checks_per_minute": counts.checks_per_minute,
+        "last_errors": [
+            {"story": e.story_id, "url": e.url, "error": e.error, "checked_at": e.checked_at}
+            for e in counts.last_errors
+        ],
+    }
+    if as_json:
+        emit_json(report)
+        return
+    console = app.console
+    alive = report["workers_alive"]
+    console.print(f"[bold]workers:[/bold] {alive} alive of {len(workers)} registered")
+    for w in workers:
+        state = "alive" if w.heartbeat_at >= alive_since else "silent"
+        console.print(
+            f"  {escape(w.id)}  {state}, heartbeat {when(w.heartbeat_at)}, {w.checks_done} checks"
+        )
+    console.print(
+        f"[bold]stories:[/bold] {counts.total} tracked, {counts.active} active, "
+        f"{counts.due} due ({counts.overdue} overdue), {counts.leased} being checked, "
+        f"{counts.failing} failing, {counts.archived} archived; {len(feeds)} feeds"
+    )
+    console.print(f"[bold]checks:[/bold] {counts.checks_per_minute:.1f}/min over the last 10 min")
+    if counts.last_errors:
+        console.print("[bold]last errors:[/bold]")
+        for error in counts.last_errors:
+            console.print(
+                f"  story {error.story_id} ({when(error.checked_at)}): {escape(error.error)}"
+            )
+
+
+def feed_dict(feed: Feed, stories: int = 0) -> dict[str, object]:
+    return {
+        "id": feed.id,
+        "url": feed.url,
+        "title": feed.title,
+        "include": feed.include,
+        "exclude": feed.exclude,
+        "interval": feed.interval,
+        "stories": stories,
+        "last_checked_at": feed.last_checked_at,
+        "next_check_at": feed.next_check_at,
+        "error_count": feed.error_count,
+        "last_error": feed.last_error,
+    }
+
+
+@click.command("add-feed")
+@click.argument("url")
+@click.option("--include", help="Only entries whose title or URL matches this regex.")
+@click.option("--exclude", help="Skip entries whose title or URL matches this regex.")
+@click.option(
+    "--interval", callback=duration_callback, help="Poll interval, e.g. 10m (default: 15m)."
+)
+@json_option
+@pass_app
+def add_feed(
+    app: AppContext,
+    url: str,
+    include: str | None,
+    exclude: str | None,
+    interval: float | None,
+    as_json: bool,
+) -> None:
+    """Poll an RSS/Atom feed and track each new entry as a story."""
+    compile_pattern(include, "--include")
+    compile_pattern(exclude, "--exclude")
+    feed = claims.add_feed(
+        app.store, validate_url(url), include=include, exclude=exclude, interval=interval
+    )
+    if as_json:
+        emit_json(feed_dict(feed))
+    else:
+        click.echo(f"polling feed {feed.id}: {feed.url} (new entries become stories)")
+
+
+@click.command("feeds")
+@json_option
+@pass_app
+def feeds(app: AppContext, as_json: bool) -> None:
+    """List the feeds being polled."""
+    rows = claims.list_feeds(app.store)
+    counts = claims.feed_story_counts(app.store)
+    if as_json:
+        emit_json([feed_dict(f, counts.get(f.id or 0, 0)) for f in rows])
+        return
+    if not rows:
+        click.echo("no feeds yet: storywatch add-feed URL")
+        return
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "feed", "stories", "interval", "last poll", "error"):
+        table.add_column(column)
+    for feed in rows:
+        table.add_row(
+            str(feed.id),
+            escape(feed.title or feed.url),
+            str(counts.get(feed.id or 0, 0)),
+            format_duration(feed.interval) if feed.interval else "default",
+            when(feed.last_checked_at),
+            escape(feed.last_error or ""),
+        )
+    app.console.print(table)
+
+
+@click.command("remove-feed")
+@click.argument("feed_id", type=int)
+@json_option
+@pass_app
+def remove_feed(app: AppContext, feed_id: int, as_json: bool) -> None:
+    """Stop polling a feed (its stories stay tracked)."""
+    feed = claims.remove_feed(app.store, feed_id)
+    if as_json:
+        emit_json({"removed": feed.id, "url": feed.url})
+    else:
+        click.echo(f"removed feed {feed.id}: {feed.url} (its stories stay tracked)")

@@ -1,0 +1,338 @@
+"""The long-running worker behind ``storywatch run``.
+
+The database is the schedule: every story has ``next_check_at``, and a worker *claims*
+due stories with a lease (``storage.claims``) before checking them, so a restart simply
+carries on and several workers share the work without talking to each other. APScheduler
+(3.x, in-memory job store, never shared) only provides the local heartbeat of jobs, each
+every ``schedule.tick`` seconds:
+
+- ``checks``: claim due stories (``batch_size`` in flight at most) and check them
+  concurrently; the pass keeps claiming while stories are due, so a backlog drains at
+  full speed instead of one batch per tick;
+- ``feeds``: poll due feeds and track their new entries as stories;
+- ``alerts``: deliver due outbox alerts;
+- ``heartbeat``: tell ``storywatch status`` this worker is alive.
+
+A job only *starts* its pass as a task of its own (if the last one has finished), so a
+slow pass never piles up and shutdown never cancels a pass in the middle of a claim.
+
+Leases are not renewed: ``schedule.lease`` must outlast the longest check, i.e. the
+politeness queue of a batch (``batch_size`` x ``per_host_delay`` for one host) plus
+``fetch.timeout``; the default 300 s does with the default settings. A check that
+outlives its lease is harmless: another worker may fetch the story again, but
+``Store.record_check`` refuses a second copy of a version.
+
+Shutdown (SIGTERM/SIGINT): stop claiming, give in-flight checks ``grace`` seconds, cancel
+the rest (each check commits in one transaction, so nothing is half-written), release the
+leases still held, unregister, exit 0. After ``kill -9`` the leases expire and any worker,
+including the restarted one, takes the stories over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from storywatch.config import Settings
+from storywatch.notifiers import Channel, DeliveryReport, build_channels, deliver_due
+from storywatch.storage import CheckOutcome, Store, Story, Worker, claims, utcnow
+from storywatch.watcher.feeds import FeedReport, poll_feed
+from storywatch.watcher.pipeline import Checker, CheckReport
+from storywatch.watcher.politeness import MAX_WAIT, PoliteFetcher, robots_policy
+
+log = logging.getLogger(__name__)
+
+FEEDS_PER_PASS = 10
+FORGET_WORKERS_AFTER = timedelta(days=1)
+_FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
+
+
+def make_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class PassStats:
+    checked: int = 0
+    changed: int = 0
+    failed: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, report: CheckReport) -> None:
+        self.checked += 1
+        self.changed += report.outcome == CheckOutcome.NEW_VERSION
+        self.failed += report.outcome in _FAILED
+
+
+class Service:
+    """One worker process. Tests and ``run --once`` drive the passes directly with an
+    injected clock; :meth:`serve` runs them on APScheduler until a signal arrives."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        worker_id: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        channels: Mapping[str, Channel] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.worker_id = worker_id or make_worker_id()
+        self.clock = clock
+        self.fetcher = PoliteFetcher(settings.fetch)
+        self.channels = build_channels(settings) if channels is None else channels
+        self.checker = Checker(store, self.fetcher, settings, worker=self.worker_id, clock=clock)
+        self.checks_done = 0
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._passes: dict[str, asyncio.Task[object]] = {}
+        self._stopping = asyncio.Event()
+
+    # -- the passes ----------------------------------------------------------------------
+
+    async def run_checks(
+        self, reports: list[CheckReport] | None = None, *, due_by: datetime | None = None
+    ) -> PassStats:
+        """Check every story that is due, claiming more as checks finish; return when
+        nothing is due or in flight (or, once stopping, when in-flight checks are done).
+
+        ``due_by`` fixes what "due" means for the whole pass (``run --once``: stories
+        rescheduled during the pass are not taken again); by default it is "now" at every
+        claim. ``reports`` collects each check's report (tests; the daemon keeps counts)."""
+        stats = PassStats()
+        while True:
+            await self._claim_more(stats, reports, due_by or self.clock())
+            if not self._in_flight:
+                break
+            await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+        if stats.checked:
+            log.info(
+                "checked %d stories: %d changed, %d failed, in %.1fs",
+                stats.checked,
+                stats.changed,
+                stats.failed,
+                time.perf_counter() - stats.started,
+                extra={"worker": self.worker_id},
+            )
+        return stats
+
+    async def _claim_more(
+        self, stats: PassStats, reports: list[CheckReport] | None, now: datetime
+    ) -> None:
+        batch = self.settings.schedule.batch_size
+        room = batch - len(self._in_flight)
+        # Claim in chunks of at least half a batch: one claim per finished check would
+        # cost a database round trip per story.
+        if self._stopping.is_set() or (self._in_flight and room < max(batch // 2, 1)):
+            return
+        stories = await asyncio.to_thread(
+            claims.claim_due_stories,
+            self.store,
+            worker=self.worker_id,
+            now=now,
+            lease=self.settings.schedule.lease,
+            limit=room,
+        )
+        for story in stories:
+            check = self._check(story, stats, reports)
+            task = asyncio.create_task(check, name=f"check-{story.id}")
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def _check(
+        self, story: Story, stats: PassStats, reports: list[CheckReport] | None
+    ) -> None:
+        try:
+            with robots_policy(story.respect_robots):
+                report = await self.checker.check(story)
+        except Exception as exc:  # a database outage: the lease expires, the story returns
+            log.error("story %s: check not recorded: %s", story.id, exc, extra=_story(story))
+            return
+        self.checks_done += 1
+        stats.add(report)
+        if reports is not None:
+            reports.append(report)
+        _log_report(report)
+
+    async def poll_feeds(self) -> list[FeedReport]:
+        feeds = await asyncio.to_thread(
+            claims.claim_due_feeds,
+            self.store,
+            worker=self.worker_id,
+            now=self.clock(),
+            lease=self.settings.schedule.lease,
+            limit=FEEDS_PER_PASS,
+        )
+        reports = await asyncio.gather(
+            *(
+                poll_feed(self.store, self.fetcher, feed, self.settings.schedule, clock=self.clock)
+                for feed in feeds
+            )
+        )
+        for report in reports:
+            if report.error:
+                log.warning("feed %s: %s", report.feed_id, report.error, extra={"feed": report.url})
+            elif report.new_stories:
+                log.info(
+                    "feed %s: tracking %d new stories",
+                    report.feed_id,
+                    len(report.new_stories),
+                    extra={"feed": report.url},
+                )
+        return list(reports)
+
+    async def deliver_alerts(self) -> DeliveryReport:
+        report = await asyncio.to_thread(
+            deliver_due, self.store, self.channels, self.settings.alerts, worker=self.worker_id
+        )
+        for error in report.errors:
+            log.warning("alert delivery: %s", error)
+        return report
+
+    async def heartbeat(self) -> None:
+        await asyncio.to_thread(
+            claims.heartbeat,
+            self.store,
+            self.worker_id,
+            now=self.clock(),
+            checks_done=self.checks_done,
+        )
+
+    async def run_once(self) -> PassStats:
+        """One full round, as a cron job would run it: feeds, due stories, alerts."""
+        await self.poll_feeds()
+        stats = await self.run_checks(due_by=self.clock())  # feed stories included
+        await self.deliver_alerts()
+        return stats
+
+    # -- the daemon ----------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop claiming new work; :meth:`serve` then winds down."""
+        if not self._stopping.is_set():
+            log.info("stopping: finishing in-flight checks", extra={"worker": self.worker_id})
+        self._stopping.set()
+
+    async def serve(self, *, grace: float = 30.0) -> int:
+        """Run until SIGTERM/SIGINT (or :meth:`stop`); return the exit status."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.stop)
+        self._warn_short_lease()
+        await asyncio.to_thread(self._register)
+        scheduler = self._scheduler()
+        scheduler.start()
+        log.info(
+            "worker %s started (database %s, tick %gs)",
+            self.worker_id,
+            self.store.dialect,
+            self.settings.schedule.tick,
+            extra={"worker": self.worker_id},
+        )
+        try:
+            await self._stopping.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            await self._wind_down(grace)
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+        log.info("worker %s stopped", self.worker_id, extra={"worker": self.worker_id})
+        return 0
+
+    def _scheduler(self) -> AsyncIOScheduler:
+        scheduler = AsyncIOScheduler(
+            jobstores={"default": MemoryJobStore()},  # never shared: the DB coordinates
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        passes: dict[str, Callable[[], Awaitable[object]]] = {
+            "checks": self.run_checks,
+            "feeds": self.poll_feeds,
+            "alerts": self.deliver_alerts,
+            "heartbeat": self.heartbeat,
+        }
+        first = datetime.now().astimezone()
+        for name, run in passes.items():
+            scheduler.add_job(
+                self._start_pass,
+                IntervalTrigger(seconds=self.settings.schedule.tick),
+                args=(name, run),
+                id=name,
+                next_run_time=first,
+            )
+        return scheduler
+
+    async def _start_pass(self, name: str, run: Callable[[], Awaitable[object]]) -> None:
+        running = self._passes.get(name)
+        if self._stopping.is_set() or (running is not None and not running.done()):
+            return
+        self._passes[name] = asyncio.create_task(self._guarded(name, run), name=name)
+
+    @staticmethod
+    async def _guarded(name: str, run: Callable[[], Awaitable[object]]) -> object:
+        try:
+            return await run()
+        except Exception as exc:  # the database or a channel hiccuped: next tick retries
+            log.error("%s pass failed: %s: %s", name, type(exc).__name__, exc)
+            return None
+
+    async def _wind_down(self, grace: float) -> None:
+        pending: set[asyncio.Task[object]] = set(self._passes.values())
+        pending |= set(self._in_flight)
+        pending = {task for task in pending if not task.done()}
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=grace)
+            for task in late:
+                task.cancel()
+            if late:
+                log.warning("grace period over: %d checks cancelled", len(late))
+                await asyncio.gather(*late, return_exceptions=True)
+        released = await asyncio.to_thread(claims.release_leases, self.store, self.worker_id)
+        if released:
+            log.info("released %d leases", released)
+        await asyncio.to_thread(claims.unregister_worker, self.store, self.worker_id)
+        await self.fetcher.aclose()
+
+    def _register(self) -> None:
+        now = self.clock()
+        host, pid = socket.gethostname(), os.getpid()
+        worker = Worker(id=self.worker_id, host=host, pid=pid, started_at=now, heartbeat_at=now)
+        claims.register_worker(self.store, worker, forget_before=now - FORGET_WORKERS_AFTER)
+
+    def _warn_short_lease(self) -> None:
+        fetch, schedule = self.settings.fetch, self.settings.schedule
+        needed = schedule.batch_size * fetch.per_host_delay + fetch.timeout + MAX_WAIT
+        if schedule.lease < needed:
+            log.warning(
+                "schedule.lease %gs may be shorter than a check (batch_size x per_host_delay"
+                " + fetch.timeout + %gs = %gs): a story could be fetched twice",
+                schedule.lease,
+                MAX_WAIT,
+                needed,
+            )
+
+
+def _story(story: Story) -> dict[str, object]:
+    return {"story": story.id, "url": story.url}
+
+
+def _log_report(report: CheckReport) -> None:
+    extra = {"story": report.story_id, "url": report.url, "outcome": report.outcome}
+    if report.outcome == CheckOutcome.NEW_VERSION:
+        log.info("story %s: stored version %s", report.story_id, report.version, extra=extra)
+    elif report.outcome in _FAILED:
+        log.warning("story %s: %s", report.story_id, report.error, extra=extra)
+    else:
+        log.debug("story %s: %s", report.story_id, report.outcome, extra=extra)
