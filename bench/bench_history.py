@@ -20,7 +20,6 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from storywatch.cli import cli
-from storywatch.cli.viewer import claims, export
 from storywatch.diff.model import Shift
 from storywatch.diff.text import word_diff
 from storywatch.history.claims import build_claims
@@ -94,9 +93,6 @@ def _median_ms(action: Callable[[], object], runs: int = 5) -> float:
 
 
 def main() -> None:
-    for command in (claims, export):
-        if command.name not in cli.commands:
-            cli.add_command(command)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         store = Store.open(url)

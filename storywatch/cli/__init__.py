@@ -6,6 +6,7 @@ stderr with exit status 2 (click's own usage errors exit 2 too).
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,17 +14,49 @@ from typing import Any
 import click
 
 from storywatch import __version__
-from storywatch.cli.alerts import alerts_group, notify_group
-from storywatch.cli.compare import compare
 from storywatch.cli.context import AppContext
-from storywatch.cli.daemon import add_feed, feeds, remove_feed, run, status
-from storywatch.cli.stories import add, check, init, list_stories, remove
-from storywatch.cli.viewer import claims, export, log, search
-from storywatch.cli.views import diff, history, show
 from storywatch.errors import StorywatchError
+
+# name -> "module:attribute". Commands are imported when run, not at start-up: the
+# extraction, semantic-diff and scheduler stacks would otherwise add a third of a second
+# to every command, `list` and `history` included.
+COMMANDS = {
+    "init": "stories:init",
+    "add": "stories:add",
+    "list": "stories:list_stories",
+    "remove": "stories:remove",
+    "check": "check:check",
+    "history": "views:history",
+    "show": "views:show",
+    "diff": "views:diff",
+    "compare": "compare:compare",
+    "claims": "viewer:claims",
+    "log": "viewer:log",
+    "search": "viewer:search",
+    "export": "viewer:export",
+    "alerts": "alerts:alerts_group",
+    "notify": "alerts:notify_group",
+    "run": "daemon:run",
+    "status": "daemon:status",
+    "add-feed": "daemon:add_feed",
+    "feeds": "daemon:feeds",
+    "remove-feed": "daemon:remove_feed",
+}
 
 
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(f"storywatch.cli.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -65,31 +98,6 @@ def cli(
     if allow_private:
         overrides["fetch"] = {"allow_private": True}
     ctx.obj = AppContext(config_file=config_file, overrides=overrides)
-
-
-for command in (
-    init,
-    add,
-    list_stories,
-    remove,
-    check,
-    history,
-    show,
-    diff,
-    compare,
-    claims,
-    log,
-    search,
-    export,
-    alerts_group,
-    notify_group,
-    run,
-    status,
-    add_feed,
-    feeds,
-    remove_feed,
-):
-    cli.add_command(command)
 
 
 def main() -> None:
