@@ -58,7 +58,7 @@ async def _run(app: AppContext, grace: float, once: bool) -> None:
         try:
             await service.run_once()
         finally:
-            await service.fetcher.aclose()
+            await service.close()
     else:
         await service.serve(grace=grace)
 

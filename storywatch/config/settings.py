@@ -60,6 +60,9 @@ class FetchSettings(_Section):
     per_host_concurrency: int = Field(default=2, ge=1)
     per_host_delay: Seconds = 1.0
     shrink_threshold: float = Field(default=0.8, gt=0, le=1)
+    # `storywatch run` extracts articles in this many processes; None: one per CPU when
+    # there are several, 0: in threads of the worker process itself.
+    extract_processes: int | None = Field(default=None, ge=0)
 
 
 class ScheduleSettings(_Section):

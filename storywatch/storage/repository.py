@@ -307,7 +307,6 @@ class Store:
                 self._apply_schedule(story, record)
                 session.add(story)
                 session.flush()
-                session.refresh(check)
         except IntegrityError as exc:
             raise StorageError(
                 f"story {story_id} changed concurrently; check not recorded ({_first_line(exc)})"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -84,6 +85,9 @@ class Checker:
     settings: Settings
     worker: str | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Extraction is the CPU-heavy step; a process pool spreads it over every core, where
+    # threads would all queue on the GIL. None: the event loop's default thread pool.
+    extractor: Executor | None = None
 
     async def check(self, story: Story) -> CheckReport:
         assert story.id is not None
@@ -102,7 +106,19 @@ class Checker:
             return await asyncio.to_thread(
                 self._record_failure, story, str(exc), started, status, retry_after
             )
-        return await asyncio.to_thread(self._process, story, result, started)
+        if result.not_modified:
+            return await asyncio.to_thread(
+                self._record_unchanged, story, result, started, CheckOutcome.NOT_MODIFIED
+            )
+        try:
+            article = await asyncio.get_running_loop().run_in_executor(
+                self.extractor, extract_article, result.body or "", result.content_type, result.url
+            )
+        except ExtractionError as exc:
+            return await asyncio.to_thread(
+                self._record_failure, story, str(exc), started, result.status_code
+            )
+        return await asyncio.to_thread(self._process, story, result, article, started)
 
     def _elapsed(self, started: float) -> int:
         return int((time.perf_counter() - started) * 1000)
@@ -136,14 +152,10 @@ class Checker:
             story.id, story.url, outcome, error=error, duration_ms=record.duration_ms
         )
 
-    def _process(self, story: Story, result: FetchResult, started: float) -> CheckReport:
+    def _process(
+        self, story: Story, result: FetchResult, article: Article, started: float
+    ) -> CheckReport:
         assert story.id is not None
-        if result.not_modified:
-            return self._record_unchanged(story, result, started, CheckOutcome.NOT_MODIFIED)
-        try:
-            article = extract_article(result.body or "", result.content_type, result.url)
-        except ExtractionError as exc:
-            return self._record_failure(story, str(exc), started, result.status_code)
         latest = self.store.latest_version(story.id)
         digest = content_hash(article.text)
         if latest is not None and latest.content_hash == digest:

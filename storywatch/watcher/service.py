@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 import signal
 import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -57,6 +59,15 @@ log = logging.getLogger(__name__)
 FEEDS_PER_PASS = 10
 FORGET_WORKERS_AFTER = timedelta(days=1)
 _FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
+
+
+def extraction_pool(processes: int | None) -> ProcessPoolExecutor | None:
+    """A pool of ``processes`` extraction processes (None: one per CPU if several)."""
+    count = (os.cpu_count() or 1) if processes is None else processes
+    if count == 0 or (processes is None and count < 2):
+        return None
+    # spawn, not fork: the worker process has threads (asyncio's pool, SQLite) by now.
+    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
 
 
 def make_worker_id() -> str:
@@ -94,8 +105,16 @@ class Service:
         self.worker_id = worker_id or make_worker_id()
         self.clock = clock
         self.fetcher = PoliteFetcher(settings.fetch)
+        self.extractor = extraction_pool(settings.fetch.extract_processes)
         self.channels = build_channels(settings) if channels is None else channels
-        self.checker = Checker(store, self.fetcher, settings, worker=self.worker_id, clock=clock)
+        self.checker = Checker(
+            store,
+            self.fetcher,
+            settings,
+            worker=self.worker_id,
+            clock=clock,
+            extractor=self.extractor,
+        )
         self.checks_done = 0
         self._in_flight: set[asyncio.Task[None]] = set()
         self._passes: dict[str, asyncio.Task[object]] = {}
@@ -303,7 +322,13 @@ class Service:
         if released:
             log.info("released %d leases", released)
         await asyncio.to_thread(claims.unregister_worker, self.store, self.worker_id)
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the HTTP client and stop the extraction processes."""
         await self.fetcher.aclose()
+        if self.extractor is not None:
+            self.extractor.shutdown(wait=True, cancel_futures=True)
 
     def _register(self) -> None:
         now = self.clock()
