@@ -15,6 +15,7 @@ from pathlib import Path
 from storywatch.config import Settings
 from storywatch.logs import setup_logging
 from storywatch.storage import CheckOutcome, Store, StoryStatus, claims, utcnow
+from storywatch.storage.models import as_utc
 from storywatch.watcher.pipeline import CheckReport
 from storywatch.watcher.service import Service
 from tests.support.cli import run_cli
@@ -105,8 +106,8 @@ def test_failures_back_off_then_mark_the_story_failing_not_dropped(
     for _ in range(3):
         _cycle(_service(sqlite_store, settings, clock))
         story = sqlite_store.get_story(broken.id or 0)
-        delays.append((claims.as_utc(story.next_check_at) - clock.now).total_seconds())
-        clock.now = claims.as_utc(story.next_check_at)
+        delays.append((as_utc(story.next_check_at) - clock.now).total_seconds())
+        clock.now = as_utc(story.next_check_at)
     assert delays[:2] == [60, 120]  # doubling from the pace
     assert delays[2] == 3600  # failing: checked rarely
     assert sqlite_store.get_story(broken.id or 0).status == StoryStatus.FAILING
@@ -114,8 +115,8 @@ def test_failures_back_off_then_mark_the_story_failing_not_dropped(
     story = sqlite_store.get_story(limited.id or 0)
     assert story.status == StoryStatus.ACTIVE  # not yet failing_after in a row
     assert "429" in (story.last_error or "")
-    checked = claims.as_utc(story.last_checked_at or story.added_at)
-    assert claims.as_utc(story.next_check_at) - checked >= timedelta(seconds=7200)
+    checked = as_utc(story.last_checked_at or story.added_at)
+    assert as_utc(story.next_check_at) - checked >= timedelta(seconds=7200)
 
 
 def test_robots_txt_is_respected_unless_the_story_overrides_it(

@@ -13,6 +13,7 @@ from rich.markup import escape
 from storywatch.diff.model import Shift
 from storywatch.diff.render import render_plain, render_rich
 from storywatch.diff.text import TextDiff
+from storywatch.storage.models import as_utc
 
 
 def use_color(console: Console) -> bool:
@@ -22,7 +23,7 @@ def use_color(console: Console) -> bool:
 def when(moment: datetime | None) -> str:
     if moment is None:
         return "-"
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return as_utc(moment).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def shift_line(shift: Shift) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+
+from storywatch.storage.models import as_utc
 
 
 def local(moment: datetime) -> datetime:
-    # Naive datetimes come from SQLite and are UTC, never local time.
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return aware.astimezone()
+    return as_utc(moment).astimezone()
 
 
 def short(moment: datetime) -> str:
@@ -26,5 +26,4 @@ def zoned(moment: datetime) -> str:
 
 
 def iso(moment: datetime) -> str:
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return aware.astimezone(UTC).isoformat()
+    return as_utc(moment).isoformat()

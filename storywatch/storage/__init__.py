@@ -12,6 +12,7 @@ from storywatch.storage.models import (
     Version,
     VersionDiff,
     Worker,
+    as_utc,
     utcnow,
 )
 from storywatch.storage.records import (
@@ -41,6 +42,7 @@ __all__ = [
     "VersionDiff",
     "VersionEntry",
     "Worker",
+    "as_utc",
     "create_db_engine",
     "current_revision",
     "head_revision",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, func, or_, update
@@ -26,15 +26,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, delete, select
 
 from storywatch.errors import NotFoundError, StorageError
-from storywatch.storage.models import Check, Feed, Story, StoryStatus, Worker
+from storywatch.storage.models import Check, Feed, Story, StoryStatus, Worker, as_utc
 from storywatch.storage.repository import Store
 
 Leased = TypeVar("Leased", Story, Feed)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive (they are stored as UTC); make them aware."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _aware(row: Leased) -> Leased:

@@ -13,6 +13,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC. SQLite keeps no offset, so a naive value read back is UTC, never local."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 class StoryStatus:
     ACTIVE = "active"
     FAILING = "failing"

@@ -16,7 +16,7 @@ under its single writer lock, and on PostgreSQL the inner select takes
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, update
@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from storywatch.errors import NotFoundError, StorageError
-from storywatch.storage.models import Alert, AlertStatus
+from storywatch.storage.models import Alert, AlertStatus, as_utc
 from storywatch.storage.repository import Store
 
 
@@ -45,18 +45,13 @@ ALERTED = (
 DigestBuilder = Callable[[str, Sequence[Alert], datetime], tuple[str, dict[str, Any]]]
 
 
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive (they are stored as UTC); make them aware."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _normalise(alert: Alert) -> Alert:
-    alert.created_at = _utc(alert.created_at)
-    alert.next_attempt_at = _utc(alert.next_attempt_at)
+    alert.created_at = as_utc(alert.created_at)
+    alert.next_attempt_at = as_utc(alert.next_attempt_at)
     if alert.sent_at is not None:
-        alert.sent_at = _utc(alert.sent_at)
+        alert.sent_at = as_utc(alert.sent_at)
     if alert.lease_expires_at is not None:
-        alert.lease_expires_at = _utc(alert.lease_expires_at)
+        alert.lease_expires_at = as_utc(alert.lease_expires_at)
     return alert
 
 
@@ -78,7 +73,7 @@ def claim_due(
     store: Store, *, worker: str, now: datetime, lease: float, limit: int = 1
 ) -> list[Alert]:
     """Lease up to ``limit`` due pending alerts to ``worker`` and count the attempt."""
-    now = _utc(now)
+    now = as_utc(now)
     pick = (
         select(Alert.id)
         .where(_due(now))
@@ -121,13 +116,13 @@ def _finish(store: Store, alert_id: int, worker: str, values: Mapping[str, Any])
 
 
 def mark_sent(store: Store, alert_id: int, *, worker: str, now: datetime) -> bool:
-    values = {"status": AlertStatus.SENT, "sent_at": _utc(now), "last_error": None}
+    values = {"status": AlertStatus.SENT, "sent_at": as_utc(now), "last_error": None}
     return _finish(store, alert_id, worker, values)
 
 
 def schedule_retry(store: Store, alert_id: int, *, worker: str, at: datetime, error: str) -> bool:
     return _finish(
-        store, alert_id, worker, {"next_attempt_at": _utc(at), "last_error": _clip(error)}
+        store, alert_id, worker, {"next_attempt_at": as_utc(at), "last_error": _clip(error)}
     )
 
 
@@ -170,14 +165,14 @@ def retry_alert(store: Store, alert_id: int, *, now: datetime) -> Alert:
             raise NotFoundError(f"no alert with id {alert_id}")
         _normalise(alert)
         if alert.status == AlertStatus.PENDING and alert.lease_expires_at is not None:
-            if alert.lease_expires_at > _utc(now):
+            if alert.lease_expires_at > as_utc(now):
                 raise StorageError(f"alert {alert_id} is being delivered right now")
         elif alert.status not in (AlertStatus.DEAD, AlertStatus.PENDING):
             raise StorageError(f"alert {alert_id} is {alert.status}; only dead alerts are retried")
         if alert.status == AlertStatus.DEAD:
             alert.attempts = 0
         alert.status = AlertStatus.PENDING
-        alert.next_attempt_at = _utc(now)
+        alert.next_attempt_at = as_utc(now)
         alert.lease_owner = None
         alert.lease_expires_at = None
         session.add(alert)
@@ -194,7 +189,7 @@ def last_alert_at(store: Store, story_id: int) -> datetime | None:
                 col(Alert.status).in_(ALERTED),
             )
         ).one()
-    return _utc(latest) if latest is not None else None
+    return as_utc(latest) if latest is not None else None
 
 
 def fingerprint_seen(store: Store, fingerprint: str) -> bool:
@@ -215,7 +210,7 @@ def batch_digests(
     has waited ``interval``; so each channel gets at most one digest per interval.
 
     ``build(channel, members, now)`` returns the new row's (key, payload)."""
-    now = _utc(now)
+    now = as_utc(now)
     cutoff = now - timedelta(seconds=interval)
     due_channels = (
         select(Alert.channel)

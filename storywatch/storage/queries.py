@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -21,13 +21,8 @@ from sqlmodel import col
 from storywatch.diff.model import Shift
 from storywatch.errors import StorageError
 from storywatch.storage import textstore
-from storywatch.storage.models import Story, Version, VersionDiff
+from storywatch.storage.models import Story, Version, VersionDiff, as_utc
 from storywatch.storage.repository import Store
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes that are UTC; PostgreSQL aware ones."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)

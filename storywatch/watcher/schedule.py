@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from storywatch.config import ScheduleSettings
 from storywatch.storage import CheckOutcome, ScheduleUpdate, Story, StoryStatus
-from storywatch.storage.claims import as_utc
+from storywatch.storage.models import as_utc
 
 _FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
 
