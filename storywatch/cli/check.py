@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import click
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
-from storywatch.cli.output import print_shifts, print_text_diff
+from storywatch.cli.output import print_shifts, print_word_diff
 from storywatch.notifiers import build_channels, deliver_due
 from storywatch.storage import CheckOutcome, Story, StoryStatus
 from storywatch.watcher.fetch import Fetcher
@@ -39,7 +39,7 @@ def _print_report(app: AppContext, report: CheckReport) -> None:
         if report.diff is not None:
             print_shifts(app.console, report.diff.shifts, sentences=False)
         if report.text_diff is not None:
-            print_text_diff(app.console, report.text_diff)
+            print_word_diff(app.console, report.text_diff, context=8)
     elif report.outcome in (CheckOutcome.UNCHANGED, CheckOutcome.NOT_MODIFIED):
         how = " (304 not modified)" if report.outcome == CheckOutcome.NOT_MODIFIED else ""
         click.echo(f"{label}: unchanged{how}")

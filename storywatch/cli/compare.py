@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
-from storywatch.cli.output import print_shifts, print_text_diff
+from storywatch.cli.output import print_shifts, print_word_diff
 from storywatch.errors import InputError, StorywatchError
 from storywatch.watcher.extract import extract_article
 from storywatch.watcher.normalise import normalise_text
@@ -56,4 +56,4 @@ def compare(app: AppContext, old_file: Path, new_file: Path, context: int, as_js
     app.console.print(f"[bold]{verdict}[/bold] (significance {analysis.semantic.significance:.2f})")
     print_shifts(app.console, analysis.semantic.shifts)
     click.echo()
-    print_text_diff(app.console, analysis.text, context=context)
+    print_word_diff(app.console, analysis.text, context=context)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from datetime import datetime
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from storywatch.diff.model import Shift
-from storywatch.diff.render import render_plain, render_rich
+from storywatch.diff.render import render_plain, render_rich, render_side_by_side
 from storywatch.diff.text import TextDiff
 from storywatch.storage.models import as_utc
 
@@ -46,10 +46,26 @@ def print_shifts(console: Console, shifts: Sequence[Shift], *, sentences: bool =
                 console.print(f"    [green]after: [/green] {escape(shift.new_sentence)}")
 
 
-def print_text_diff(console: Console, diff: TextDiff, *, context: int = 8) -> None:
-    if use_color(console):
-        console.print(render_rich(diff, context=context))
+def print_word_diff(
+    console: Console,
+    text: TextDiff,
+    *,
+    context: int,
+    side_by_side: bool = False,
+    titles: tuple[str, str] = ("old", "new"),
+) -> None:
+    """Inline or two-column word diff; without colour the edits keep wdiff markers.
+
+    Prints only through ``console``, so a pager capturing the console captures it too."""
+    color = use_color(console)
+    if side_by_side:
+        console.print(
+            render_side_by_side(
+                text, context=context, markers=not color, old_title=titles[0], new_title=titles[1]
+            )
+        )
+    elif color:
+        console.print(render_rich(text, context=context))
     else:
-        # Plain markers survive pipes and NO_COLOR, where strike-through would vanish.
-        sys.stdout.write(render_plain(diff, context=context) + "\n")
-        sys.stdout.flush()
+        # soft_wrap: piped plain text keeps its own lines instead of rich's 80 columns.
+        console.print(Text(render_plain(text, context=context)), soft_wrap=True)

@@ -1,5 +1,4 @@
-"""Commands that read one story's history: history, show, diff (``compare`` lives in
-:mod:`storywatch.cli.compare` and is re-exported here), plus the output plumbing the
+"""Commands that read one story's history: history, show, diff, plus the output plumbing the
 viewer commands share: story lookup, paging and writing files."""
 
 from __future__ import annotations
@@ -14,13 +13,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from storywatch.cli.compare import compare, context_option
+from storywatch.cli.compare import context_option
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
-from storywatch.cli.output import print_shifts, use_color
+from storywatch.cli.output import print_shifts, print_word_diff, use_color
 from storywatch.diff.model import SemanticDiff, Shift
-from storywatch.diff.render import render_plain, render_rich, render_side_by_side
 from storywatch.diff.semantic import semantic_diff
-from storywatch.diff.text import TextDiff, word_diff
+from storywatch.diff.text import word_diff
 from storywatch.errors import InputError, NotFoundError
 from storywatch.history import times
 from storywatch.history.report import StoryInfo, plural, shifts_summary, version_dict
@@ -28,7 +26,7 @@ from storywatch.history.report_html import render_diff_page
 from storywatch.storage import Store, Story, Version
 from storywatch.storage.queries import VersionRow, version_rows
 
-__all__ = ["compare", "diff", "history", "show"]
+__all__ = ["diff", "history", "show"]
 
 pager_option = click.option(
     "--no-pager", is_flag=True, help="Print everything at once, even on a terminal."
@@ -78,32 +76,6 @@ def write_output(path: Path, content: str) -> None:
         path.write_text(content, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def print_word_diff(
-    console: Console,
-    text: TextDiff,
-    *,
-    context: int,
-    side_by_side: bool = False,
-    titles: tuple[str, str] = ("old", "new"),
-) -> None:
-    """Inline or two-column word diff; without colour the edits keep wdiff markers.
-
-    Unlike :func:`storywatch.cli.output.print_text_diff` it prints only through
-    ``console``, so :func:`paged` can capture it."""
-    color = use_color(console)
-    if side_by_side:
-        console.print(
-            render_side_by_side(
-                text, context=context, markers=not color, old_title=titles[0], new_title=titles[1]
-            )
-        )
-    elif color:
-        console.print(render_rich(text, context=context))
-    else:
-        # soft_wrap: piped plain text keeps its own lines instead of rich's 80 columns.
-        console.print(Text(render_plain(text, context=context)), soft_wrap=True)
 
 
 @click.command()
