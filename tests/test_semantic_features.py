@@ -6,8 +6,9 @@ import pytest
 
 from storywatch.diff.semantic import align as align_module
 from storywatch.diff.semantic.align import Group, align
+from storywatch.diff.semantic.dates import misspelt_month
 from storywatch.diff.semantic.features import sentence_features
-from storywatch.diff.semantic.names import same_name
+from storywatch.diff.semantic.names import name_key, same_name
 from storywatch.diff.semantic.normalise import match_key, sentence_key
 
 
@@ -169,3 +170,63 @@ def test_alignment_work_grows_linearly(monkeypatch: pytest.MonkeyPatch) -> None:
     small, large = run(100), run(800)
     assert large <= 10 * small  # 8x the sentences, not 64x the comparisons
     assert large <= 25 * 800
+
+
+@pytest.mark.parametrize(
+    ("word", "month"),
+    [
+        ("febuary", 2),
+        ("feburary", 2),
+        ("janurary", 1),
+        ("ocotber", 10),
+        ("decmber", 12),
+        ("agust", 8),
+        ("marhc", 3),
+        # real words and names near a month are not months
+        ("augusta", None),
+        ("marco", None),
+        ("marsh", None),
+        ("mary", None),
+        ("marc", None),
+        ("jane", None),
+        ("judy", None),
+        ("julie", None),
+        ("march", None),  # spelt right: not a misspelling
+    ],
+)
+def test_misspelt_month(word: str, month: int | None) -> None:
+    assert misspelt_month(word) == month
+
+
+def test_misspelt_month_needs_a_date_around_it() -> None:
+    assert _date_keys("Febuary 3") == ["day:3 month:2"]
+    assert sentence_features("Novmber Smith spoke.").dates == ()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quotes"),
+    [
+        ("He said 'a turning point' today.", ["a turning point"]),
+        ("\u2018Sure,\u2019 she said.", ["Sure"]),
+        ("She said 'it's over' and left.", ["it's over"]),
+        ("Putin's aides don't agree, the workers' union said.", []),
+        ("Rock 'n' roll of the '90s.", []),
+    ],
+)
+def test_single_quoted_quotations(sentence: str, quotes: list[str]) -> None:
+    assert [m.text for m in sentence_features(sentence).quotes] == quotes
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (("Mt.", "Etna"), ("Mount", "Etna")),
+        (("Mt", ".", "Etna"), ("Mount", "Etna")),
+        (("Ft", "Worth"), ("Fort", "Worth")),
+        (("St.", "Louis"), ("Saint", "Louis")),
+        (("Acme", "Inc."), ("Acme", "Incorporated")),
+        (("Sen.", "Warren"), ("Senator", "Warren")),
+    ],
+)
+def test_name_key_expands_abbreviations(a: tuple[str, ...], b: tuple[str, ...]) -> None:
+    assert name_key(a) == name_key(b)

@@ -297,3 +297,64 @@ def test_moved_and_edited_paragraph_is_aligned() -> None:
     diff = semantic_diff(old, new)
     assert _types(diff) == ["number"]
     assert _only(diff, "number") == ("4%", "6%")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Talks resume on Febuary 3 in Geneva.", "Talks resume on February 3 in Geneva."),
+        ("The law took effect 12 Septmber 2024.", "The law took effect 12 September 2024."),
+        ("Voting closes Ocotber 9, officials said.", "Voting closes October 9, officials said."),
+        ("The fair opens in Agust 2026.", "The fair opens in August 2026."),
+    ],
+)
+def test_misspelt_month_is_the_month(old: str, new: str) -> None:
+    # A typo in a month name is read as that month: no date, number or entity shift.
+    assert semantic_diff(old, new).shifts == []
+
+
+def test_misspelt_month_still_changes_a_date() -> None:
+    diff = semantic_diff("Talks resume on Febuary 3.", "Talks resume on March 3.")
+    assert _types(diff) == ["date"]
+
+
+@pytest.mark.parametrize(
+    "other_style",
+    ["\u201ca genuine turning point\u201d", '"a genuine turning point"', "a genuine turning point"],
+)
+def test_single_quoted_quotation_is_a_quote(other_style: str) -> None:
+    old = "The expert described the result as 'a genuine turning point' for patients."
+    new = old.replace("'a genuine turning point'", other_style)
+    assert semantic_diff(old, new).shifts == []
+    assert semantic_diff(new, old).shifts == []
+
+
+def test_single_quoted_quotation_change_is_material() -> None:
+    diff = semantic_diff(
+        "He called the plan 'a disaster' on Monday.",
+        "He called the plan \u201ca success\u201d on Monday.",
+    )
+    assert _only(diff, "quote") == ("a disaster", "a success")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Ash from Mt. Etna closed the airport.", "Ash from Mount Etna closed the airport."),
+        ("Troops left Ft Bragg on Monday.", "Troops left Fort Bragg on Monday."),
+        ("Shares of Acme Corp. fell 3%.", "Shares of Acme Corporation fell 3%."),
+        ("Warner Bros. cut 50 jobs.", "Warner Brothers cut 50 jobs."),
+        ("Gen. Mark Milley spoke.", "General Mark Milley spoke."),
+        (
+            "Officials said approx. 60 flights were cancelled.",
+            "Officials said approximately 60 flights were cancelled.",
+        ),
+    ],
+)
+def test_abbreviated_name_parts_are_the_same_name(old: str, new: str) -> None:
+    assert semantic_diff(old, new).shifts == []
+
+
+def test_abbreviated_mount_still_changes_with_the_name() -> None:
+    diff = semantic_diff("Ash from Mt. Etna fell.", "Ash from Mount Vesuvius fell.")
+    assert _types(diff) == ["entity"]

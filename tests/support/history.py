@@ -94,6 +94,7 @@ def invoke_viewer(db_url: str, *args: str) -> Result:
     from click.testing import CliRunner
 
     from storywatch.cli import cli
+
     done = CliRunner().invoke(cli, ["--db", db_url, *args])
     return Result(done.exit_code, done.stdout, done.stderr)
 

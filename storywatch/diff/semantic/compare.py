@@ -27,6 +27,7 @@ from .lexicon import GENERIC_SPEAKERS
 from .mention import Mention
 from .names import NameContext, resolve, same_name
 from .normalise import plain
+from .quotes import quote_key
 from .token_diff import TokenDiff
 
 _QUOTE_PAIRING_RATIO = 40.0
@@ -151,6 +152,20 @@ def _typo_only(old_key: str, new_key: str) -> bool:
     return True
 
 
+def _words_key(features: Features) -> str:
+    """The sentence's words as a quote key, padded so a key can be looked up whole."""
+    return f" {quote_key(' '.join(t.text for t in features.tokens if t.is_word))} "
+
+
+def _still_said(quotes: list[Mention], other: Features) -> list[Mention]:
+    """Quotations whose words the other side still says verbatim are a change of quotation
+    marks (or of the marks' recognition), not a quotation added or removed."""
+    if not quotes:
+        return quotes
+    words = _words_key(other)
+    return [q for q in quotes if f" {q.key} " not in words]
+
+
 def compare_quotes(old: Features, new: Features) -> list[Finding]:
     removed, added = unmatched_keys(old.quotes, new.quotes)
     findings: list[Finding] = []
@@ -164,6 +179,7 @@ def compare_quotes(old: Features, new: Features) -> list[Finding]:
         else:
             unpaired.append(quote)
     # Quotations with no similar counterpart: still one replaced the other, in order.
+    unpaired, added = _still_said(unpaired, new), _still_said(added, old)
     findings.extend(
         Finding("quote", o.text if o else None, n.text if n else None)
         for o, n in pair(unpaired, added, lambda m: "quote")

@@ -7,7 +7,11 @@ Each expression's key lists its parts ("month:8 day:8 year:2025", "weekday:frida
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 from .lexicon import (
     DAY_WORDS,
@@ -66,6 +70,40 @@ def _is_year(tokens: Sequence[Token], i: int) -> bool:
     )
 
 
+@lru_cache(maxsize=16384)
+def misspelt_month(lower: str) -> int | None:
+    """'febuary' -> 2, 'ocotber' -> 10: a month name mistyped, or None.
+
+    Long names (7+ letters) allow one slip, two from 8 letters. The short ones allow only
+    a swapped or a dropped letter, so that "Marco", "Marsh" or "Augusta" stay names;
+    "May", "June" and "July" are too short to guess at."""
+    if len(lower) < 5 or lower in MONTHS or not lower.isalpha():
+        return None
+    for name, number in MONTHS.items():
+        if name[0] != lower[0] or len(name) < 5 or abs(len(name) - len(lower)) > 2:
+            continue
+        if len(name) >= 7:
+            limit = 2 if len(name) >= 8 else 1
+            if DamerauLevenshtein.distance(name, lower, score_cutoff=limit) <= limit:
+                return number
+        elif DamerauLevenshtein.distance(name, lower, score_cutoff=1) <= 1 and (
+            len(lower) == len(name) - 1 or Counter(lower) == Counter(name)
+        ):
+            return number
+    return None
+
+
+def _dated(tokens: Sequence[Token], i: int) -> bool:
+    """A day or a year right after the word at i, or a day or date preposition before it."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    previous = tokens[i - 1] if i > 0 else None
+    if nxt is not None and (_is_day(nxt) is not None or _YEAR.fullmatch(nxt.text)):
+        return True
+    return previous is not None and (
+        _is_day(previous) is not None or previous.lower in YEAR_PREPOSITIONS
+    )
+
+
 def _month(tokens: Sequence[Token], i: int) -> int | None:
     token = tokens[i]
     if not token.is_capitalised:
@@ -73,16 +111,15 @@ def _month(tokens: Sequence[Token], i: int) -> int | None:
     lower = token.lower
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if lower in MONTHS:
-        if lower in _AMBIGUOUS_MONTHS:
-            previous = tokens[i - 1] if i > 0 else None
-            dated = nxt is not None and (_is_day(nxt) is not None or _YEAR.fullmatch(nxt.text))
-            after_day = previous is not None and _is_day(previous) is not None
-            after_preposition = previous is not None and previous.lower in YEAR_PREPOSITIONS
-            if not (dated or after_day or after_preposition):
-                return None
+        if lower in _AMBIGUOUS_MONTHS and not _dated(tokens, i):
+            return None
         return MONTHS[lower]
     if lower in MONTH_ABBREVIATIONS and nxt is not None and (nxt.text == "." or _is_day(nxt)):
         return MONTH_ABBREVIATIONS[lower]
+    # A mistyped month ("Febuary 3") counts only where a date is expected.
+    misspelt = misspelt_month(lower)
+    if misspelt is not None and _dated(tokens, i):
+        return misspelt
     return None
 
 
@@ -193,7 +230,12 @@ _TRIGGERS = frozenset(
 
 def _may_start_date(token: Token) -> bool:
     first = token.text[0]
-    return first.isdigit() or token.lower in _TRIGGERS or (first == "Q" and len(token.text) == 2)
+    return (
+        first.isdigit()
+        or token.lower in _TRIGGERS
+        or (first == "Q" and len(token.text) == 2)
+        or (first.isupper() and misspelt_month(token.lower) is not None)
+    )
 
 
 def find_dates(tokens: Sequence[Token], sentence: str) -> tuple[list[Mention], set[int]]:

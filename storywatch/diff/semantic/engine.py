@@ -101,9 +101,10 @@ def semantic_diff(old_text: str, new_text: str) -> SemanticDiff:
 
 def clear_caches() -> None:
     """Forget every cached sentence analysis (for benchmarks measuring a cold start)."""
-    from . import features, names, normalise, sentences
+    from . import dates, features, names, normalise, sentences
 
     for cached in (
+        dates.misspelt_month,
         features.sentence_features,
         normalise.sentence_key,
         normalise.match_key,

@@ -303,6 +303,28 @@ NAME_ALIASES = {
     "ussr": "soviet union",
 }
 
+# Abbreviated name words and their full form, so "Mt. Etna"/"Mount Etna" and
+# "Acme Corp."/"Acme Corporation" key alike. Titles expand to a word of TITLES.
+NAME_ABBREVIATIONS = {
+    "mt": "mount",
+    "st": "saint",
+    "ft": "fort",
+    "pt": "point",
+    "gen": "general",
+    "lt": "lieutenant",
+    "sgt": "sergeant",
+    "gov": "governor",
+    "sen": "senator",
+    "rep": "representative",
+    "pres": "president",
+    "univ": "university",
+    "dept": "department",
+    "co": "company",
+    "corp": "corporation",
+    "inc": "incorporated",
+    "bros": "brothers",
+}
+
 # --- negation and polarity ----------------------------------------------------------------
 
 NEGATION_WORDS = _words("not no never none nobody nothing nowhere neither nor without cannot")

@@ -21,7 +21,15 @@ from functools import lru_cache
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.fuzz import ratio
 
-from .lexicon import MONTHS, NAME_ALIASES, NAME_CONNECTORS, NOT_NAMES, TITLES, WEEKDAYS
+from .lexicon import (
+    MONTHS,
+    NAME_ABBREVIATIONS,
+    NAME_ALIASES,
+    NAME_CONNECTORS,
+    NOT_NAMES,
+    TITLES,
+    WEEKDAYS,
+)
 from .normalise import Token, stem
 
 _POSSESSIVE = re.compile(r"'s?$")
@@ -75,6 +83,14 @@ def find_names(tokens: Sequence[Token], claimed: set[int], sentence: str) -> lis
             if j not in claimed and _name_like(tokens[j]):
                 j += 1
             elif (
+                tokens[j].text == "."
+                and tokens[j - 1].lower in NAME_ABBREVIATIONS
+                and j + 1 < n
+                and j + 1 not in claimed
+                and _name_like(tokens[j + 1])
+            ):
+                j += 2  # "Mt. Etna", "Gen. Smith": the dot belongs to the name
+            elif (
                 tokens[j].lower in NAME_CONNECTORS
                 and j + 1 < n
                 and j + 1 not in claimed
@@ -92,8 +108,10 @@ def find_names(tokens: Sequence[Token], claimed: set[int], sentence: str) -> lis
 
 @lru_cache(maxsize=16384)
 def name_key(words: tuple[str, ...]) -> str:
-    """'President Donald Trump's' -> 'donald trump'; 'U.S.' -> 'us'; '' when only titles."""
+    """'President Donald Trump's' -> 'donald trump'; 'U.S.' -> 'us'; 'Mt. Etna' -> 'mount
+    etna'; '' when only titles."""
     lowered = [_POSSESSIVE.sub("", w.lower()).replace(".", "") for w in words]
+    lowered = [NAME_ABBREVIATIONS.get(w, w) for w in lowered if w]
     while lowered and (
         lowered[0] in TITLES or lowered[0] in NAME_CONNECTORS or lowered[0] == "the"
     ):
