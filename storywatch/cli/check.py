@@ -29,7 +29,10 @@ async def _run_checks(app: AppContext, stories: Sequence[Story]) -> list[CheckRe
             async with limit:
                 return await checker.check(story)
 
-        return list(await asyncio.gather(*(one(story) for story in stories)))
+        try:
+            return list(await asyncio.gather(*(one(story) for story in stories)))
+        finally:
+            checker.close()
 
 
 def _print_report(app: AppContext, report: CheckReport) -> None:

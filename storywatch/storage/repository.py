@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, or_
+from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -22,6 +22,12 @@ from storywatch.storage import textstore
 from storywatch.storage.db import create_db_engine, migrate
 from storywatch.storage.models import Alert, Check, Story, StoryStatus, Version, VersionDiff, utcnow
 from storywatch.storage.records import CheckRecord
+
+# Built once: the columns set come from the parameters of each execution, and a reused
+# statement keeps its cache key, so a check costs no statement construction.
+_STORIES = Story.__table__  # type: ignore[attr-defined]
+_UPDATE_STORY = update(_STORIES).where(_STORIES.c.id == bindparam("story"))
+_INSERT_CHECK = insert(Check.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,17 @@ class Store:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """A Core connection in one transaction, with the errors mapped as ``_session``."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {_first_line(exc)}") from None
 
     # -- stories -------------------------------------------------------------------------
 
@@ -282,6 +299,8 @@ class Store:
         """Write a check with its version, diff and alerts, and update the story: all or
         nothing. A version number already taken (another worker stored it first) raises
         StorageError and writes nothing."""
+        if record.version is None:
+            return self._record_plain_check(story_id, record), None
         try:
             with self._session() as session:
                 # Row lock on PostgreSQL: concurrent writers of one story queue up here.
@@ -304,7 +323,8 @@ class Store:
                     worker=record.worker,
                 )
                 session.add(check)
-                self._apply_schedule(story, record)
+                for name, value in _story_update(record).items():
+                    setattr(story, name, value)
                 session.add(story)
                 session.flush()
         except IntegrityError as exc:
@@ -312,6 +332,38 @@ class Store:
                 f"story {story_id} changed concurrently; check not recorded ({_first_line(exc)})"
             ) from None
         return check, version
+
+    def _record_plain_check(self, story_id: int, record: CheckRecord) -> Check:
+        """A check without a version (the common case: unchanged, not modified, failed)
+        in one Core transaction: two statements, no ORM loads or unit of work."""
+        check = Check(
+            story_id=story_id,
+            checked_at=record.checked_at,
+            outcome=record.outcome,
+            http_status=record.http_status,
+            duration_ms=record.duration_ms,
+            error=_clip(record.error),
+            worker=record.worker,
+        )
+        try:
+            with self._transaction() as connection:
+                # The UPDATE comes first: on PostgreSQL it takes the story's row lock (as
+                # SELECT ... FOR UPDATE does) until the commit, so concurrent writers of
+                # one story still queue here; on SQLite it takes the write lock at once.
+                updated = connection.execute(
+                    _UPDATE_STORY, {"story": story_id, **_story_update(record)}
+                )
+                if updated.rowcount == 0:
+                    raise NotFoundError(f"no story with id {story_id}")
+                inserted = connection.execute(_INSERT_CHECK, check.model_dump(exclude={"id"}))
+                key = inserted.inserted_primary_key
+                assert key is not None
+                check.id = key[0]
+        except IntegrityError as exc:
+            raise StorageError(
+                f"story {story_id} changed concurrently; check not recorded ({_first_line(exc)})"
+            ) from None
+        return check
 
     def _add_version(self, session: Session, story: Story, record: CheckRecord) -> Version:
         assert record.version is not None and story.id is not None
@@ -378,20 +430,6 @@ class Store:
             story.title = _clip(new.title, 1000)
         return version
 
-    @staticmethod
-    def _apply_schedule(story: Story, record: CheckRecord) -> None:
-        story.last_checked_at = record.checked_at
-        story.next_check_at = record.schedule.next_check_at
-        story.current_interval = record.schedule.current_interval
-        story.status = record.schedule.status
-        story.error_count = record.schedule.error_count
-        story.last_error = _clip(record.error)
-        if record.etag is not None or record.last_modified is not None or record.version:
-            story.etag = _clip(record.etag, 500)
-            story.last_modified = _clip(record.last_modified, 100)
-        story.lease_owner = None
-        story.lease_expires_at = None
-
     def checks(self, story_id: int, limit: int = 50) -> list[Check]:
         with self._session() as session:
             return list(
@@ -405,6 +443,25 @@ class Store:
 
     def now(self) -> datetime:
         return utcnow()
+
+
+def _story_update(record: CheckRecord) -> dict[str, object]:
+    """The story columns a check sets: its schedule, its last error, the validators for
+    the next conditional GET, and the end of the lease it ran under."""
+    values: dict[str, object] = {
+        "last_checked_at": record.checked_at,
+        "next_check_at": record.schedule.next_check_at,
+        "current_interval": record.schedule.current_interval,
+        "status": record.schedule.status,
+        "error_count": record.schedule.error_count,
+        "last_error": _clip(record.error),
+        "lease_owner": None,
+        "lease_expires_at": None,
+    }
+    if record.etag is not None or record.last_modified is not None or record.version:
+        values["etag"] = _clip(record.etag, 500)
+        values["last_modified"] = _clip(record.last_modified, 100)
+    return values
 
 
 def _clip(value: str | None, limit: int = 2000) -> str | None:

@@ -12,11 +12,6 @@ import logging
 import re
 from datetime import datetime
 
-import trafilatura
-from htmldate import find_date
-from trafilatura.metadata import examine_meta, extract_author, extract_title
-from trafilatura.utils import load_html
-
 from storywatch.errors import ExtractionError
 from storywatch.watcher.normalise import normalise_text
 
@@ -107,6 +102,13 @@ def extract_article(body: str, content_type: str, url: str | None = None) -> Art
 
 
 def _from_html(body: str, url: str | None) -> Article:
+    # Imported here: trafilatura costs a tenth of a second to import, and the worker
+    # process only extracts in its extraction processes (and only when a page changed).
+    import trafilatura
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_author, extract_title
+    from trafilatura.utils import load_html
+
     tree = load_html(body)
     if tree is None:
         return Article(None, None, None, None, ())

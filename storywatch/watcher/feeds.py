@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import feedparser
-
 from storywatch.config import ScheduleSettings
 from storywatch.errors import FetchError, HTTPStatusError, InputError, InvalidURLError
 from storywatch.storage import Feed, Store, utcnow
@@ -70,6 +68,8 @@ def entry_links(parsed: Any, include: str | None, exclude: str | None) -> list[s
 
 
 def parse_feed(body: str, url: str) -> Any:
+    import feedparser  # on first use: a cycle without due feeds never needs it
+
     parsed = feedparser.parse(body)
     # feedparser is lenient ("bozo" documents still parse); only a document with no
     # recognisable feed at all is an error.

@@ -12,14 +12,18 @@ import asyncio
 import codecs
 import dataclasses
 import re
+import select
+import socket
+import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 import brotli
 import charset_normalizer
+import httpcore
 import httpx
 
 from storywatch.config.settings import FetchSettings
@@ -74,7 +78,7 @@ class Fetcher:
     ) -> None:
         self._settings = settings
         self._client = httpx.AsyncClient(
-            transport=transport,
+            transport=transport or _default_transport(),
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,  # we follow by hand, guarding every hop
             headers={
@@ -403,3 +407,100 @@ def _reason(exc: BaseException) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:300]
+
+
+# -- the connection pool's idle probe ----------------------------------------------------
+
+
+def _default_transport() -> httpx.AsyncHTTPTransport:
+    """httpx's own transport (as the client would build it), with the network backend
+    below. If httpx ever stops exposing its pool this way, the stock backend stays."""
+    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    pool = getattr(transport, "_pool", None)
+    if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
+        pool._network_backend = _ProbeCachingBackend()
+    return transport
+
+
+class _ProbeCachingBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's asyncio (anyio) backend, with streams that answer the pool's
+    ``is_readable`` probe cheaply; see :class:`_ProbeCachingStream`."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._backend.connect_tcp(
+            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
+        return _ProbeCachingStream(stream)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._backend.connect_unix_socket(
+            path, timeout=timeout, socket_options=socket_options
+        )
+        return _ProbeCachingStream(stream)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+
+class _ProbeCachingStream(httpcore.AsyncNetworkStream):
+    """A stream of httpcore's backend that keeps its socket at hand.
+
+    Whenever a request starts or ends, httpcore's pool asks every idle connection
+    whether its socket is readable (a server hang-up). anyio answers by rebuilding its
+    whole table of socket attributes, a getpeername() system call included, before the
+    poll() that matters: with ten connections that is most of the pool's cost per
+    request. Here the probe is the poll() alone; every other question is passed on."""
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+        self._stream = stream
+        self._socket: socket.socket | None = stream.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._stream.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._stream.start_tls(ssl_context, server_hostname, timeout)
+        return _ProbeCachingStream(stream)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            return _is_readable(self._socket)
+        return self._stream.get_extra_info(info)
+
+
+def _is_readable(sock: socket.socket | None) -> bool:
+    """As httpcore's own probe: a closed or missing socket counts as readable (gone)."""
+    if sock is None or sock.fileno() < 0:
+        return True
+    if not hasattr(select, "poll"):  # Windows
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
+    poll = select.poll()
+    poll.register(sock, select.POLLIN)
+    return bool(poll.poll(0))

@@ -5,15 +5,16 @@ bad story cannot end a cycle."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from storywatch.config import Settings
 from storywatch.diff.model import SemanticDiff
-from storywatch.diff.semantic import semantic_diff
 from storywatch.diff.text import TextDiff, word_diff
 from storywatch.errors import ExtractionError, FetchError, HTTPStatusError, StorywatchError
 from storywatch.notifiers.rules import AlertContext, plan_alerts
@@ -73,6 +74,9 @@ class Analysis:
 
 
 def analyse(previous_text: str, new_text: str) -> Analysis:
+    # Imported on first use: most cycles store no new version, and start-up counts.
+    from storywatch.diff.semantic import semantic_diff
+
     return Analysis(semantic_diff(previous_text, new_text), word_diff(previous_text, new_text))
 
 
@@ -88,6 +92,23 @@ class Checker:
     # Extraction is the CPU-heavy step; a process pool spreads it over every core, where
     # threads would all queue on the GIL. None: the event loop's default thread pool.
     extractor: Executor | None = None
+    # SQLite takes one writer at a time, and a writer that finds the database locked
+    # sleeps and polls (its busy handler) while holding a thread. One writer thread lets
+    # the writes queue here instead. PostgreSQL writers run in the default thread pool.
+    _writer: Executor | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.store.dialect == "sqlite":
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="storywatch-writer")
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+
+    async def _write(self, func: Callable[..., CheckReport], *args: object) -> CheckReport:
+        """Run ``func(*args)`` (a database write) off the event loop."""
+        call = functools.partial(contextvars.copy_context().run, func, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._writer, call)
 
     async def check(self, story: Story) -> CheckReport:
         assert story.id is not None
@@ -103,11 +124,11 @@ class Checker:
         except FetchError as exc:
             retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
             status = exc.status_code if isinstance(exc, HTTPStatusError) else None
-            return await asyncio.to_thread(
+            return await self._write(
                 self._record_failure, story, str(exc), started, status, retry_after
             )
         if result.not_modified:
-            return await asyncio.to_thread(
+            return await self._write(
                 self._record_unchanged, story, result, started, CheckOutcome.NOT_MODIFIED
             )
         try:
@@ -115,10 +136,10 @@ class Checker:
                 self.extractor, extract_article, result.body or "", result.content_type, result.url
             )
         except ExtractionError as exc:
-            return await asyncio.to_thread(
+            return await self._write(
                 self._record_failure, story, str(exc), started, result.status_code
             )
-        return await asyncio.to_thread(self._process, story, result, article, started)
+        return await self._write(self._process, story, result, article, started)
 
     def _elapsed(self, started: float) -> int:
         return int((time.perf_counter() - started) * 1000)

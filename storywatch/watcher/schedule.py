@@ -28,6 +28,9 @@ from storywatch.storage import CheckOutcome, ScheduleUpdate, Story, StoryStatus
 from storywatch.storage.models import as_utc
 
 _FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
+# One generator for the process: a fresh random.Random() per check seeds itself from
+# os.urandom, which cost more than the rest of the schedule arithmetic.
+_RNG = random.Random()
 
 
 def _jittered(seconds: float, jitter: float, rng: random.Random) -> float:
@@ -61,7 +64,7 @@ def next_schedule(
     retry_after: float | None = None,
     rng: random.Random | None = None,
 ) -> ScheduleUpdate:
-    rng = rng or random.Random()
+    rng = rng or _RNG
     pace = _pace(story, outcome, now, settings)
     delay = pace
     status = StoryStatus.ACTIVE

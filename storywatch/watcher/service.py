@@ -62,9 +62,14 @@ _FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
 
 
 def extraction_pool(processes: int | None) -> ProcessPoolExecutor | None:
-    """A pool of ``processes`` extraction processes (None: one per CPU if several)."""
-    count = (os.cpu_count() or 1) if processes is None else processes
-    if count == 0 or (processes is None and count < 2):
+    """A pool of ``processes`` extraction processes (None: one per CPU but one, if there
+    are several).
+
+    The worker process itself keeps a core busy (the event loop, fetching, the database
+    writes, all under one GIL), so extraction gets the other cores: an extraction process
+    per CPU only competes with it, and each costs a start-up's imports besides."""
+    count = (os.cpu_count() or 1) - 1 if processes is None else processes
+    if count == 0:
         return None
     # spawn, not fork: the worker process has threads (asyncio's pool, SQLite) by now.
     return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
@@ -327,6 +332,7 @@ class Service:
     async def close(self) -> None:
         """Close the HTTP client and stop the extraction processes."""
         await self.fetcher.aclose()
+        self.checker.close()
         if self.extractor is not None:
             self.extractor.shutdown(wait=True, cancel_futures=True)
 

@@ -27,7 +27,11 @@ def pipeline_settings(db_url: str, **sections: dict[str, Any]) -> Settings:
 def check_once(store: Store, settings: Settings, story_id: int) -> CheckReport:
     async def run() -> CheckReport:
         async with Fetcher(settings.fetch) as fetcher:
-            return await Checker(store, fetcher, settings).check(store.get_story(story_id))
+            checker = Checker(store, fetcher, settings)
+            try:
+                return await checker.check(store.get_story(story_id))
+            finally:
+                checker.close()
 
     return asyncio.run(run())
 
