@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,17 @@ def test_durations(text: str, seconds: float) -> None:
 def test_bad_duration() -> None:
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("15 minutes")
+
+
+def test_error_names_the_source_of_the_bad_value(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[fetch]\ntimeout = "30s"\n')
+    with pytest.raises(
+        ConfigError, match=re.escape("'fetch.timeout' in the STORYWATCH_* environment")
+    ):
+        load_settings(path, environ={"STORYWATCH_FETCH__TIMEOUT": "abc"})
+    with pytest.raises(
+        ConfigError, match=re.escape("'fetch.max_bytes' in the command-line options")
+    ):
+        load_settings(path, environ={}, overrides={"fetch": {"max_bytes": 0}})
+    with pytest.raises(ConfigError, match=re.escape(f"'fetch.timeout' in {path}")):
+        load_settings(_write(tmp_path, '[fetch]\ntimeout = "x"\n'), environ={})

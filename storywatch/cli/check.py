@@ -66,6 +66,8 @@ def check(
         stories = [app.store.resolve_story(ref) for ref in story_refs]
     else:
         stories = [s for s in app.store.list_stories() if s.status != StoryStatus.ARCHIVED]
+    if not stories and not as_json:
+        click.echo("no stories to check: storywatch add URL")
     reports = asyncio.run(_run_checks(app, stories))
     if not as_json:
         for report in reports:

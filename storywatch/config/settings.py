@@ -227,9 +227,30 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
 
 
-def _describe(error: ValidationError, source: str) -> str:
+def _has_path(data: Mapping[str, Any], path: tuple[Any, ...]) -> bool:
+    node: Any = data
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _describe(
+    error: ValidationError,
+    config_file: Path | None,
+    env: Mapping[str, Any],
+    flags: Mapping[str, Any],
+) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    # Name where the bad value came from, latest source first (the one that won).
+    if _has_path(flags, first["loc"]):
+        source = "the command-line options"
+    elif _has_path(env, first["loc"]):
+        source = "the STORYWATCH_* environment"
+    else:
+        source = str(config_file) if config_file else "the settings"
     message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
     more = len(error.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
@@ -252,10 +273,10 @@ def load_settings(
     if config_file is None and DEFAULT_CONFIG_FILE.is_file():
         config_file = DEFAULT_CONFIG_FILE
     data: dict[str, Any] = _read_toml(config_file) if config_file else {}
-    source = str(config_file) if config_file else "settings"
-    data = _merge(data, _env_overrides(environ))
-    data = _merge(data, overrides or {})
+    env = _env_overrides(environ)
+    flags = overrides or {}
+    data = _merge(_merge(data, env), flags)
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source)) from None
+        raise ConfigError(_describe(exc, config_file, env, flags)) from None

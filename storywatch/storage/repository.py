@@ -221,6 +221,10 @@ class Store:
         """Version by number; negative numbers count from the latest (-1 is the latest)."""
         if number < 0:
             story = self.get_story(story_id)
+            if story.version_count == 0:
+                raise NotFoundError(
+                    f"story {story_id} has no versions yet (run `storywatch check {story_id}`)"
+                )
             number = story.version_count + 1 + number
         with self._session() as session:
             version = session.exec(
