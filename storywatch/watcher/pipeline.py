@@ -153,6 +153,30 @@ class Checker:
         retry_after: float | None = None,
         outcome: str = CheckOutcome.FAILED,
     ) -> CheckReport:
+        return self._record_without_version(
+            story,
+            outcome,
+            started,
+            http_status=http_status,
+            error=error,
+            retry_after=retry_after,
+            etag=story.etag,
+            last_modified=story.last_modified,
+        )
+
+    def _record_without_version(
+        self,
+        story: Story,
+        outcome: str,
+        started: float,
+        *,
+        http_status: int | None,
+        etag: str | None,
+        last_modified: str | None,
+        error: str | None = None,
+        retry_after: float | None = None,
+    ) -> CheckReport:
+        """A check that stored no version: unchanged, not modified, failed or suspicious."""
         assert story.id is not None
         now = self.clock()
         record = CheckRecord(
@@ -164,8 +188,8 @@ class Checker:
             http_status=http_status,
             duration_ms=self._elapsed(started),
             error=error,
-            etag=story.etag,
-            last_modified=story.last_modified,
+            etag=etag,
+            last_modified=last_modified,
             worker=self.worker,
         )
         self.store.record_check(story.id, record)
@@ -198,20 +222,14 @@ class Checker:
     def _record_unchanged(
         self, story: Story, result: FetchResult, started: float, outcome: str
     ) -> CheckReport:
-        assert story.id is not None
-        now = self.clock()
-        record = CheckRecord(
-            outcome=outcome,
-            checked_at=now,
-            schedule=next_schedule(story, outcome, now, self.settings.schedule),
+        return self._record_without_version(
+            story,
+            outcome,
+            started,
             http_status=result.status_code,
-            duration_ms=self._elapsed(started),
             etag=result.etag or story.etag,
             last_modified=result.last_modified or story.last_modified,
-            worker=self.worker,
         )
-        self.store.record_check(story.id, record)
-        return CheckReport(story.id, story.url, outcome, duration_ms=record.duration_ms)
 
     def _record_version(
         self,
