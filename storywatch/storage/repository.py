@@ -12,8 +12,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, update
+from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -26,8 +27,27 @@ from storywatch.storage.records import CheckRecord
 # Built once: the columns set come from the parameters of each execution, and a reused
 # statement keeps its cache key, so a check costs no statement construction.
 _STORIES = Story.__table__  # type: ignore[attr-defined]
+_VERSIONS = Version.__table__  # type: ignore[attr-defined]
 _UPDATE_STORY = update(_STORIES).where(_STORIES.c.id == bindparam("story"))
+_UPDATE_STORY_VERSIONS = _UPDATE_STORY.where(_STORIES.c.version_count == bindparam("expected"))
+_STORY_VERSIONS = select(_STORIES.c.version_count).where(_STORIES.c.id == bindparam("story"))
+_STORY_VERSIONS_FOR_UPDATE = _STORY_VERSIONS.with_for_update()
+_VERSION_BY_NUMBER = select(_VERSIONS.c.id, _VERSIONS.c.text_blob).where(
+    _VERSIONS.c.story_id == bindparam("story"), _VERSIONS.c.number == bindparam("number")
+)
+_TEXT_CHAIN = (
+    select(_VERSIONS.c.id, _VERSIONS.c.base_version_id, _VERSIONS.c.text_blob)
+    .where(
+        _VERSIONS.c.story_id == bindparam("story"),
+        _VERSIONS.c.number <= bindparam("newest"),
+        _VERSIONS.c.number >= bindparam("oldest"),
+    )
+    .order_by(_VERSIONS.c.number.desc())
+)
 _INSERT_CHECK = insert(Check.__table__)  # type: ignore[attr-defined]
+_INSERT_VERSION = insert(_VERSIONS)
+_INSERT_DIFF = insert(VersionDiff.__table__)  # type: ignore[attr-defined]
+_INSERT_ALERT = insert(Alert.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,33 +273,14 @@ class Store:
     def version_text(self, version: Version) -> str:
         if not textstore.is_delta(version.text_blob):
             return textstore.decode(version.text_blob)
-        # Walk back to the nearest full copy; the chain is at most KEYFRAME_EVERY long.
-        with self._session() as session:
-            chain = session.exec(
-                select(Version.id, Version.base_version_id, Version.text_blob)
-                .where(
-                    Version.story_id == version.story_id,
-                    Version.number <= version.number,
-                    Version.number > version.number - textstore.KEYFRAME_EVERY - 1,
+        assert version.id is not None
+        try:
+            with self.engine.connect() as connection:
+                return _decode_text(
+                    connection, version.story_id, version.number, version.id, version.text_blob
                 )
-                .order_by(col(Version.number).desc())
-            ).all()
-        blobs = {row[0]: (row[1], row[2]) for row in chain}
-        path: list[bytes] = []
-        current: int | None = version.id
-        while current is not None:
-            if current not in blobs:
-                raise StorageError(
-                    f"version {version.number} of story {version.story_id} is corrupt"
-                )
-            base_id, blob = blobs[current]
-            path.append(blob)
-            current = base_id if textstore.is_delta(blob) else None
-        text: str | None = None
-        for blob in reversed(path):
-            text = textstore.decode(blob, text)
-        assert text is not None
-        return text
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {_first_line(exc)}") from None
 
     def version_html(self, version: Version) -> str | None:
         if version.html_blob is None:
@@ -302,44 +303,11 @@ class Store:
     def record_check(self, story_id: int, record: CheckRecord) -> tuple[Check, Version | None]:
         """Write a check with its version, diff and alerts, and update the story: all or
         nothing. A version number already taken (another worker stored it first) raises
-        StorageError and writes nothing."""
-        if record.version is None:
-            return self._record_plain_check(story_id, record), None
-        try:
-            with self._session() as session:
-                # Row lock on PostgreSQL: concurrent writers of one story queue up here.
-                story = session.get(Story, story_id, with_for_update=True)
-                if story is None:
-                    raise NotFoundError(f"no story with id {story_id}")
-                if record.version and record.expected_versions not in (None, story.version_count):
-                    raise StorageError(
-                        f"story {story_id} changed concurrently; version not stored twice"
-                    )
-                version = self._add_version(session, story, record) if record.version else None
-                check = Check(
-                    story_id=story_id,
-                    checked_at=record.checked_at,
-                    outcome=record.outcome,
-                    http_status=record.http_status,
-                    duration_ms=record.duration_ms,
-                    error=_clip(record.error),
-                    version_id=version.id if version else None,
-                    worker=record.worker,
-                )
-                session.add(check)
-                for name, value in _story_update(record).items():
-                    setattr(story, name, value)
-                session.add(story)
-                session.flush()
-        except IntegrityError as exc:
-            raise StorageError(
-                f"story {story_id} changed concurrently; check not recorded ({_first_line(exc)})"
-            ) from None
-        return check, version
+        StorageError and writes nothing.
 
-    def _record_plain_check(self, story_id: int, record: CheckRecord) -> Check:
-        """A check without a version (the common case: unchanged, not modified, failed)
-        in one Core transaction: two statements, no ORM loads or unit of work."""
+        Core statements, not the ORM: this runs once per check, thousands of times a
+        cycle, and a unit of work cost several times the statements themselves.
+        """
         check = Check(
             story_id=story_id,
             checked_at=record.checked_at,
@@ -349,42 +317,75 @@ class Store:
             error=_clip(record.error),
             worker=record.worker,
         )
+        version = None
         try:
             with self._transaction() as connection:
-                # The UPDATE comes first: on PostgreSQL it takes the story's row lock (as
+                # The story's UPDATE comes first: on PostgreSQL it takes the row lock (as
                 # SELECT ... FOR UPDATE does) until the commit, so concurrent writers of
-                # one story still queue here; on SQLite it takes the write lock at once.
-                updated = connection.execute(
-                    _UPDATE_STORY, {"story": story_id, **_story_update(record)}
-                )
-                if updated.rowcount == 0:
-                    raise NotFoundError(f"no story with id {story_id}")
+                # one story queue here; on SQLite it takes the write lock at once.
+                if record.version is None:
+                    self._update_story(connection, story_id, _story_update(record))
+                else:
+                    version = self._add_version(connection, story_id, record)
+                    check.version_id = version.id
                 inserted = connection.execute(_INSERT_CHECK, check.model_dump(exclude={"id"}))
-                key = inserted.inserted_primary_key
-                assert key is not None
-                check.id = key[0]
+                check.id = _primary_key(inserted)
         except IntegrityError as exc:
             raise StorageError(
                 f"story {story_id} changed concurrently; check not recorded ({_first_line(exc)})"
             ) from None
-        return check
+        return check, version
 
-    def _add_version(self, session: Session, story: Story, record: CheckRecord) -> Version:
-        assert record.version is not None and story.id is not None
+    def _update_story(
+        self,
+        connection: Connection,
+        story_id: int,
+        values: dict[str, object],
+        expected_versions: int | None = None,
+    ) -> None:
+        if expected_versions is None:
+            updated = connection.execute(_UPDATE_STORY, {"story": story_id, **values})
+        else:
+            updated = connection.execute(
+                _UPDATE_STORY_VERSIONS,
+                {"story": story_id, "expected": expected_versions, **values},
+            )
+        if updated.rowcount == 1:
+            return
+        if connection.execute(_STORY_VERSIONS, {"story": story_id}).first() is None:
+            raise NotFoundError(f"no story with id {story_id}")
+        raise StorageError(f"story {story_id} changed concurrently; version not stored twice")
+
+    def _add_version(self, connection: Connection, story_id: int, record: CheckRecord) -> Version:
         new = record.version
-        previous = session.exec(
-            select(Version)
-            .where(Version.story_id == story.id)
-            .order_by(col(Version.number).desc())
-            .limit(1)
+        assert new is not None
+        expected = record.expected_versions
+        if expected is None:
+            row = connection.execute(_STORY_VERSIONS_FOR_UPDATE, {"story": story_id}).first()
+            if row is None:
+                raise NotFoundError(f"no story with id {story_id}")
+            expected = row.version_count
+        number = expected + 1
+        story_values = _story_update(record) | {
+            "version_count": number,
+            "last_changed_at": record.checked_at,
+        }
+        if new.title:
+            story_values["title"] = _clip(new.title, 1000)
+        # Guarded by the count the caller diffed against: a version stored meanwhile by
+        # another worker refuses this one rather than storing it mis-diffed.
+        self._update_story(connection, story_id, story_values, expected)
+        previous = connection.execute(
+            _VERSION_BY_NUMBER, {"story": story_id, "number": expected}
         ).first()
-        number = story.version_count + 1
         base_text = None
         if previous is not None and number % textstore.KEYFRAME_EVERY != 1:
-            base_text = self.version_text(previous)
+            base_text = _decode_text(
+                connection, story_id, expected, previous.id, previous.text_blob
+            )
         blob, is_delta = textstore.encode(new.text, base_text)
         version = Version(
-            story_id=story.id,
+            story_id=story_id,
             number=number,
             fetched_at=record.checked_at,
             content_hash=new.content_hash,
@@ -397,27 +398,25 @@ class Store:
             base_version_id=previous.id if (is_delta and previous) else None,
             html_blob=zlib.compress(new.html.encode("utf-8"), 9) if new.html else None,
         )
-        session.add(version)
-        session.flush()
-        assert version.id is not None
+        version.id = _primary_key(
+            connection.execute(_INSERT_VERSION, version.model_dump(exclude={"id"}))
+        )
         if record.diff is not None and previous is not None:
-            assert previous.id is not None
-            session.add(
-                VersionDiff(
-                    version_id=version.id,
-                    previous_version_id=previous.id,
-                    material=record.diff.material,
-                    significance=record.diff.significance,
-                    shifts=record.diff.shifts,
-                    words_added=record.diff.words_added,
-                    words_removed=record.diff.words_removed,
-                )
+            diff = VersionDiff(
+                version_id=version.id,
+                previous_version_id=previous.id,
+                material=record.diff.material,
+                significance=record.diff.significance,
+                shifts=record.diff.shifts,
+                words_added=record.diff.words_added,
+                words_removed=record.diff.words_removed,
             )
-        for draft in record.alerts:
-            session.add(
+            connection.execute(_INSERT_DIFF, diff.model_dump(exclude={"id"}))
+        if record.alerts:
+            alerts = [
                 Alert(
                     key=draft.key,
-                    story_id=story.id,
+                    story_id=story_id,
                     version_id=version.id,
                     channel=draft.channel,
                     status=draft.status,
@@ -426,12 +425,10 @@ class Store:
                     payload=draft.payload,
                     created_at=record.checked_at,
                     next_attempt_at=record.checked_at,
-                )
-            )
-        story.version_count = number
-        story.last_changed_at = record.checked_at
-        if new.title:
-            story.title = _clip(new.title, 1000)
+                ).model_dump(exclude={"id"})
+                for draft in record.alerts
+            ]
+            connection.execute(_INSERT_ALERT, alerts)
         return version
 
     def checks(self, story_id: int, limit: int = 50) -> list[Check]:
@@ -447,6 +444,39 @@ class Store:
 
     def now(self) -> datetime:
         return utcnow()
+
+
+def _decode_text(
+    connection: Connection, story_id: int, number: int, version_id: int, blob: bytes
+) -> str:
+    """The text of a version: its blob, or the deltas back to the nearest full copy."""
+    if not textstore.is_delta(blob):
+        return textstore.decode(blob)
+    # The chain is at most KEYFRAME_EVERY long: one query fetches all of it.
+    chain = connection.execute(
+        _TEXT_CHAIN,
+        {"story": story_id, "newest": number, "oldest": number - textstore.KEYFRAME_EVERY},
+    ).all()
+    blobs = {row.id: (row.base_version_id, row.text_blob) for row in chain}
+    path: list[bytes] = []
+    current: int | None = version_id
+    while current is not None:
+        if current not in blobs:
+            raise StorageError(f"version {number} of story {story_id} is corrupt")
+        base_id, link = blobs[current]
+        path.append(link)
+        current = base_id if textstore.is_delta(link) else None
+    text: str | None = None
+    for link in reversed(path):
+        text = textstore.decode(link, text)
+    assert text is not None
+    return text
+
+
+def _primary_key(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _story_update(record: CheckRecord) -> dict[str, object]:

@@ -11,9 +11,13 @@ import html
 import logging
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from storywatch.errors import ExtractionError
 from storywatch.watcher.normalise import normalise_text
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # trafilatura, htmldate and justext log warnings for every odd page; a daemon fetching
 # thousands of pages cannot afford that noise, and failures surface as ExtractionError.
@@ -65,6 +69,7 @@ _WALL_MAX_CHARS = 1500
 # Below this the "article" is a stray nav link or a headline, not a story; trafilatura's
 # fallbacks happily return such scraps from pages without any article.
 _MIN_WORDS = 8
+_LEFT_FOR_TRAFILATURA = frozenset({"form", "math", "script", "head"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -121,6 +126,7 @@ def _from_html(body: str, url: str | None) -> Article:
     published = _meta_date(_PUBLISHED, body) or _clean(
         find_date(tree, extensive_search=False, original_date=True)
     )
+    _drop_page_furniture(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -146,6 +152,23 @@ def _from_html(body: str, url: str | None) -> Article:
         updated=_meta_date(_MODIFIED, body),
         paragraphs=_paragraphs(text),
     )
+
+
+def _drop_page_furniture(tree: HtmlElement) -> None:
+    """Remove, before trafilatura sees the tree, the elements its own cleaning deletes.
+
+    trafilatura runs regex XPaths over the raw tree before it cleans it; on a news page
+    whose menus, related lists and footer hold hundreds of links, that took half of every
+    extraction. Deleting them first (tails kept, as trafilatura's cleaning keeps them)
+    leaves the text it extracts unchanged and halves the time.
+    """
+    from lxml import etree
+    from trafilatura.settings import MANUALLY_CLEANED
+
+    # Kept for trafilatura: forms it may turn into content, <math> it salvages formulas
+    # from, scripts (JSON-LD marks forum pages), <head> (small).
+    furniture = [tag for tag in MANUALLY_CLEANED if tag not in _LEFT_FOR_TRAFILATURA]
+    etree.strip_elements(tree, *furniture, with_tail=False)
 
 
 def _from_plain_text(body: str) -> Article:
