@@ -59,6 +59,9 @@ class Story(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=2000)
     etag: str | None = Field(default=None, max_length=500)
     last_modified: str | None = Field(default=None, max_length=100)
+    # Digest of the page whose article is the latest version (or matched it): the same
+    # bytes again are unchanged without extracting them.
+    page_hash: str | None = Field(default=None, max_length=64)
     respect_robots: bool | None = None
     feed_id: int | None = Field(default=None, foreign_key="feeds.id", ondelete="SET NULL")
     version_count: int = 0

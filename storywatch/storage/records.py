@@ -58,6 +58,8 @@ class CheckRecord:
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    # The fetched page's digest, when its article is (or equals) the latest version.
+    page_hash: str | None = None
     version: NewVersion | None = None
     # The story's version count the diff was computed against; a mismatch means another
     # worker stored a version meanwhile, and this one is refused rather than mis-diffed.

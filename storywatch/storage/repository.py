@@ -18,7 +18,7 @@ from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from storywatch.errors import AmbiguousError, NotFoundError, StorageError
+from storywatch.errors import AmbiguousError, NotFoundError, StorageError, StorywatchError
 from storywatch.storage import textstore
 from storywatch.storage.db import create_db_engine, migrate
 from storywatch.storage.models import Alert, Check, Story, StoryStatus, Version, VersionDiff, utcnow
@@ -308,15 +308,7 @@ class Store:
         Core statements, not the ORM: this runs once per check, thousands of times a
         cycle, and a unit of work cost several times the statements themselves.
         """
-        check = Check(
-            story_id=story_id,
-            checked_at=record.checked_at,
-            outcome=record.outcome,
-            http_status=record.http_status,
-            duration_ms=record.duration_ms,
-            error=_clip(record.error),
-            worker=record.worker,
-        )
+        check = _new_check(story_id, record)
         version = None
         try:
             with self._transaction() as connection:
@@ -335,6 +327,44 @@ class Store:
                 f"story {story_id} changed concurrently; check not recorded ({_first_line(exc)})"
             ) from None
         return check, version
+
+    def record_checks(
+        self, items: Sequence[tuple[int, CheckRecord]]
+    ) -> list[StorywatchError | None]:
+        """Record checks that store no version, all in one transaction (a group commit);
+        return each one's error, or None. If any fails (its story was removed), the
+        others are written one at a time, so only that one is lost."""
+        if any(record.version is not None for _, record in items):
+            raise ValueError("record_checks takes checks without a version")
+        # executemany needs one set of columns per statement: group the updates by theirs.
+        updates: dict[tuple[str, ...], list[dict[str, object]]] = {}
+        for story_id, record in items:
+            values = _story_update(record)
+            updates.setdefault(tuple(values), []).append({"story": story_id, **values})
+        try:
+            with self._transaction() as connection:
+                for rows in updates.values():
+                    connection.execute(_UPDATE_STORY, rows)
+                # A removed story's check violates its foreign key: IntegrityError.
+                connection.execute(
+                    _INSERT_CHECK,
+                    [
+                        _new_check(story_id, record).model_dump(exclude={"id"})
+                        for story_id, record in items
+                    ],
+                )
+            return [None] * len(items)
+        except IntegrityError:
+            pass
+        errors: list[StorywatchError | None] = []
+        for story_id, record in items:
+            try:
+                self.record_check(story_id, record)
+            except StorywatchError as exc:
+                errors.append(exc)
+            else:
+                errors.append(None)
+        return errors
 
     def _update_story(
         self,
@@ -473,6 +503,18 @@ def _decode_text(
     return text
 
 
+def _new_check(story_id: int, record: CheckRecord) -> Check:
+    return Check(
+        story_id=story_id,
+        checked_at=record.checked_at,
+        outcome=record.outcome,
+        http_status=record.http_status,
+        duration_ms=record.duration_ms,
+        error=_clip(record.error),
+        worker=record.worker,
+    )
+
+
 def _primary_key(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
@@ -495,6 +537,8 @@ def _story_update(record: CheckRecord) -> dict[str, object]:
     if record.etag is not None or record.last_modified is not None or record.version:
         values["etag"] = _clip(record.etag, 500)
         values["last_modified"] = _clip(record.last_modified, 100)
+    if record.page_hash is not None:
+        values["page_hash"] = record.page_hash
     return values
 
 

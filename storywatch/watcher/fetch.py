@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import dataclasses
+import hashlib
 import re
 import select
 import socket
@@ -68,6 +69,9 @@ class FetchResult:
     etag: str | None
     last_modified: str | None
     elapsed_ms: int
+    # SHA-256 of the body exactly as served (None on 304): equal digests mean the same
+    # page, so its article need not be extracted again.
+    page_hash: str | None = None
 
 
 class Fetcher:
@@ -195,6 +199,7 @@ class Fetcher:
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
             elapsed_ms=0,
+            page_hash=hashlib.sha256(raw).hexdigest(),
         )
 
 

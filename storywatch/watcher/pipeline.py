@@ -80,6 +80,49 @@ def analyse(previous_text: str, new_text: str) -> Analysis:
     return Analysis(semantic_diff(previous_text, new_text), word_diff(previous_text, new_text))
 
 
+class GroupCommit:
+    """Records of checks that store no version, committed in groups: whatever queued
+    while one transaction ran goes into the next, and each caller waits for its own.
+
+    Nothing waits for a timer, so a lone check is written at once; under load the groups
+    grow by themselves. A story removed meanwhile fails its own check, not the group's.
+    """
+
+    def __init__(self, store: Store, executor: Executor | None) -> None:
+        self._store = store
+        self._executor = executor
+        self._queue: list[tuple[int, CheckRecord, asyncio.Future[None]]] = []
+        self._drain: asyncio.Task[None] | None = None
+
+    async def write(self, story_id: int, record: CheckRecord) -> None:
+        loop = asyncio.get_running_loop()
+        written: asyncio.Future[None] = loop.create_future()
+        self._queue.append((story_id, record, written))
+        if self._drain is None or self._drain.done():
+            self._drain = loop.create_task(self._commit_queued())
+        await written
+
+    async def _commit_queued(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._queue:
+            group, self._queue = self._queue, []
+            items = [(story_id, record) for story_id, record, _ in group]
+            errors: list[Exception | None]
+            try:
+                errors = list(
+                    await loop.run_in_executor(self._executor, self._store.record_checks, items)
+                )
+            except Exception as exc:  # the database is down: every waiter hears it
+                errors = [exc] * len(group)
+            for (_, _, written), error in zip(group, errors, strict=True):
+                if written.done():  # its check was cancelled (shutdown grace over)
+                    continue
+                if error is None:
+                    written.set_result(None)
+                else:
+                    written.set_exception(error)
+
+
 @dataclass
 class Checker:
     """Checks stories against one store with one fetcher; safe to share across tasks."""
@@ -96,10 +139,12 @@ class Checker:
     # sleeps and polls (its busy handler) while holding a thread. One writer thread lets
     # the writes queue here instead. PostgreSQL writers run in the default thread pool.
     _writer: Executor | None = field(default=None, init=False, repr=False)
+    _plain_writes: GroupCommit = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.store.dialect == "sqlite":
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="storywatch-writer")
+        self._plain_writes = GroupCommit(self.store, self._writer)
 
     def close(self) -> None:
         if self._writer is not None:
@@ -124,27 +169,38 @@ class Checker:
         except FetchError as exc:
             retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
             status = exc.status_code if isinstance(exc, HTTPStatusError) else None
-            return await self._write(
-                self._record_failure, story, str(exc), started, status, retry_after
-            )
+            return await self._commit(self._failure(story, str(exc), started, status, retry_after))
         if result.not_modified:
-            return await self._write(
-                self._record_unchanged, story, result, started, CheckOutcome.NOT_MODIFIED
+            return await self._commit(
+                self._unchanged(story, result, started, CheckOutcome.NOT_MODIFIED)
+            )
+        if has_versions and result.page_hash == story.page_hash:
+            # The very page the latest version came from: nothing to extract or compare.
+            # The stored text follows the page, so an extractor upgrade shows only once
+            # the page itself changes, never as an edit nobody made.
+            return await self._commit(
+                self._unchanged(story, result, started, CheckOutcome.UNCHANGED)
             )
         try:
             article = await asyncio.get_running_loop().run_in_executor(
                 self.extractor, extract_article, result.body or "", result.content_type, result.url
             )
         except ExtractionError as exc:
-            return await self._write(
-                self._record_failure, story, str(exc), started, result.status_code
-            )
+            return await self._commit(self._failure(story, str(exc), started, result.status_code))
         return await self._write(self._process, story, result, article, started)
+
+    async def _commit(self, planned: tuple[CheckRecord, CheckReport]) -> CheckReport:
+        """Record a check that stores no version, together with whatever others queue
+        meanwhile: these are most checks, and one transaction each would make the
+        database's commit the pace of a cycle."""
+        record, report = planned
+        await self._plain_writes.write(report.story_id, record)
+        return report
 
     def _elapsed(self, started: float) -> int:
         return int((time.perf_counter() - started) * 1000)
 
-    def _record_failure(
+    def _failure(
         self,
         story: Story,
         error: str,
@@ -152,8 +208,8 @@ class Checker:
         http_status: int | None = None,
         retry_after: float | None = None,
         outcome: str = CheckOutcome.FAILED,
-    ) -> CheckReport:
-        return self._record_without_version(
+    ) -> tuple[CheckRecord, CheckReport]:
+        return self._without_version(
             story,
             outcome,
             started,
@@ -164,7 +220,20 @@ class Checker:
             last_modified=story.last_modified,
         )
 
-    def _record_without_version(
+    def _unchanged(
+        self, story: Story, result: FetchResult, started: float, outcome: str
+    ) -> tuple[CheckRecord, CheckReport]:
+        return self._without_version(
+            story,
+            outcome,
+            started,
+            http_status=result.status_code,
+            etag=result.etag or story.etag,
+            last_modified=result.last_modified or story.last_modified,
+            page_hash=result.page_hash,
+        )
+
+    def _without_version(
         self,
         story: Story,
         outcome: str,
@@ -175,8 +244,10 @@ class Checker:
         last_modified: str | None,
         error: str | None = None,
         retry_after: float | None = None,
-    ) -> CheckReport:
-        """A check that stored no version: unchanged, not modified, failed or suspicious."""
+        page_hash: str | None = None,
+    ) -> tuple[CheckRecord, CheckReport]:
+        """The record and report of a check that stores no version: unchanged, not
+        modified, failed or suspicious."""
         assert story.id is not None
         now = self.clock()
         record = CheckRecord(
@@ -190,21 +261,29 @@ class Checker:
             error=error,
             etag=etag,
             last_modified=last_modified,
+            page_hash=page_hash,
             worker=self.worker,
         )
-        self.store.record_check(story.id, record)
-        return CheckReport(
+        report = CheckReport(
             story.id, story.url, outcome, error=error, duration_ms=record.duration_ms
         )
+        return record, report
+
+    def _store(self, planned: tuple[CheckRecord, CheckReport]) -> CheckReport:
+        record, report = planned
+        self.store.record_check(report.story_id, record)
+        return report
 
     def _process(
         self, story: Story, result: FetchResult, article: Article, started: float
     ) -> CheckReport:
         assert story.id is not None
-        latest = self.store.latest_version(story.id)
+        # A story claimed without versions has none to load (one stored meanwhile by
+        # another worker makes record_check refuse this one).
+        latest = self.store.latest_version(story.id) if story.version_count else None
         digest = content_hash(article.text)
         if latest is not None and latest.content_hash == digest:
-            return self._record_unchanged(story, result, started, CheckOutcome.UNCHANGED)
+            return self._store(self._unchanged(story, result, started, CheckOutcome.UNCHANGED))
         word_count = len(article.text.split())
         if latest is not None and word_count < latest.word_count * (
             1 - self.settings.fetch.shrink_threshold
@@ -214,22 +293,12 @@ class Checker:
                 f"page shrank from {latest.word_count} to {word_count} words; "
                 "not stored as a version (paywall, consent or error page?)"
             )
-            return self._record_failure(
-                story, error, started, result.status_code, outcome=CheckOutcome.SUSPICIOUS
+            return self._store(
+                self._failure(
+                    story, error, started, result.status_code, outcome=CheckOutcome.SUSPICIOUS
+                )
             )
         return self._record_version(story, result, article, latest, digest, word_count, started)
-
-    def _record_unchanged(
-        self, story: Story, result: FetchResult, started: float, outcome: str
-    ) -> CheckReport:
-        return self._record_without_version(
-            story,
-            outcome,
-            started,
-            http_status=result.status_code,
-            etag=result.etag or story.etag,
-            last_modified=result.last_modified or story.last_modified,
-        )
 
     def _record_version(
         self,
@@ -280,6 +349,7 @@ class Checker:
             duration_ms=self._elapsed(started),
             etag=result.etag,
             last_modified=result.last_modified,
+            page_hash=result.page_hash,
             version=NewVersion(
                 text=article.text,
                 content_hash=digest,
