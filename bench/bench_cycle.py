@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,8 @@ BIG = 10_000
 CONCURRENCY = 10  # urlwatch's worker.MAX_WORKERS
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 CHANGED_EVERY = 10  # edition 2 changes one fact on one page in ten
+CYCLES = (("first run", 1), ("unchanged", 1), ("10% changed", 2))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 FACT = "doubled tariffs on Indian products to 50%"
 CHANGED_FACT = "doubled tariffs on Indian products to 75%"
 
@@ -286,6 +289,7 @@ def urlwatch_bin() -> Path | None:
 
 
 def urlwatch_setup(work: Path, urls: list[str]) -> list[str]:
+    work.mkdir(exist_ok=True)
     jobs = "\n---\n".join(
         f"name: story {n}\nurl: {url}\nfilter:\n  - html2text" for n, url in enumerate(urls)
     )
@@ -318,20 +322,36 @@ def _row(name: str, mine: Sample, theirs: Sample | None) -> str:
 
 
 def compare(server: PageServer, work: Path, count: int) -> None:
+    """The three cycles, both tools, REPEATS times from scratch; medians printed.
+
+    This machine's timings wander by 20% from one run to the next, more than the
+    differences measured, so one run of each would decide the ratio by luck."""
     urls = [server.url(n) for n in range(count)]
-    db_url = f"sqlite:///{work / 'storywatch.db'}"
-    track(db_url, urls)
     binary = urlwatch_bin()
-    uw_args = urlwatch_setup(work, urls) if binary else []
-    print(f"{count} stories, {CONCURRENCY} concurrent fetches; time and peak RSS per cycle")
+    print(f"{count} stories, {CONCURRENCY} concurrent fetches; median of {REPEATS} runs per cycle")
     print(f"{'cycle':<12} {'storywatch':>10} {'RSS':>9} {'urlwatch':>10} {'RSS':>9} "
           f"{'time x':>7} {'RSS x':>7}")  # fmt: skip
-    for name, edition in (("first run", 1), ("unchanged", 1), ("10% changed", 2)):
-        server.edition(edition)
-        make_due(db_url)
-        mine = storywatch_cycle(db_url, work)
-        theirs = urlwatch_cycle(binary, uw_args, work) if binary else None
-        print(_row(name, mine, theirs), flush=True)
+    mine: dict[str, list[Sample]] = {name: [] for name, _ in CYCLES}
+    theirs: dict[str, list[Sample]] = {name: [] for name, _ in CYCLES}
+    for repeat in range(REPEATS):
+        db_url = f"sqlite:///{work / f'storywatch-{repeat}.db'}"
+        track(db_url, urls)
+        uw_args = urlwatch_setup(work / f"urlwatch-{repeat}", urls) if binary else []
+        for name, edition in CYCLES:
+            server.edition(edition)
+            make_due(db_url)
+            mine[name].append(storywatch_cycle(db_url, work))
+            if binary:
+                theirs[name].append(urlwatch_cycle(binary, uw_args, work / f"urlwatch-{repeat}"))
+    for name, _ in CYCLES:
+        print(_row(name, _median(mine[name]), _median(theirs[name]) if binary else None))
+
+
+def _median(samples: list[Sample]) -> Sample:
+    return Sample(
+        statistics.median(s.seconds for s in samples),
+        statistics.median(s.peak_mb for s in samples),
+    )
 
 
 def growth(server: PageServer, work: Path) -> None:

@@ -13,10 +13,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from storywatch.diff.analysis import analyse
 from storywatch.storage import CheckRecord, NewVersion, ScheduleUpdate, Store, utcnow
 from storywatch.watcher.extract import extract_article
 from storywatch.watcher.normalise import content_hash
-from storywatch.watcher.pipeline import analyse
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

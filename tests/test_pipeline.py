@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any, TypeVar
+
 from storywatch.diff.render import render_plain
-from storywatch.storage import CheckOutcome, Store, StoryStatus
+from storywatch.errors import NotFoundError, StorywatchError
+from storywatch.storage import (
+    CheckOutcome,
+    CheckRecord,
+    ScheduleUpdate,
+    Store,
+    StoryStatus,
+    utcnow,
+)
+from storywatch.watcher.fetch import Fetcher
 from storywatch.watcher.normalise import normalise_text
+from storywatch.watcher.pipeline import Checker, GroupCommit
 from tests.support.pages import article_html, seed_html, seed_text
 from tests.support.pipeline import SEED_PATH, build_seed_database, check_once, pipeline_settings
 from tests.support.server import PageServer
+
+T = TypeVar("T")
 
 
 def test_seed_versions_are_stored_with_semantic_diffs(
@@ -103,3 +122,98 @@ def test_page_that_shrinks_to_a_paywall_is_suspicious_not_a_version(
     report = check_once(store, settings, story_id)
     assert report.outcome == CheckOutcome.SUSPICIOUS and "shrank" in (report.error or "")
     assert store.get_story(story_id).version_count == 1
+
+
+class _CountingExecutor(ThreadPoolExecutor):
+    """The extraction pool, counting what runs in it."""
+
+    def __init__(self) -> None:
+        super().__init__(2)
+        self.calls: list[str] = []
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        self.calls.append(fn.__name__)
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_identical_page_is_not_extracted_again(
+    store: Store, page_server: PageServer, db_url: str
+) -> None:
+    settings = pipeline_settings(db_url)
+    story_id = store.add_story(page_server.url(SEED_PATH)).id
+    assert story_id is not None
+    pool = _CountingExecutor()
+
+    def check() -> str:
+        async def run() -> str:
+            async with Fetcher(settings.fetch) as fetcher:
+                checker = Checker(store, fetcher, settings, extractor=pool)
+                try:
+                    return (await checker.check(store.get_story(story_id))).outcome
+                finally:
+                    checker.close()
+
+        return asyncio.run(run())
+
+    v1 = seed_html("us-russia-deal-v1")
+    page_server.set(SEED_PATH, v1)  # no validators: every check gets the full page
+    assert check() == CheckOutcome.NEW_VERSION
+    assert store.get_story(story_id).page_hash == hashlib.sha256(v1.encode()).hexdigest()
+    assert check() == CheckOutcome.UNCHANGED
+    assert pool.calls == ["extract_article"]
+    # New bytes, same story (a re-render): extracted, unchanged, and remembered.
+    rerendered = v1.replace("</body>", "<!-- rendered by edge 7 --></body>")
+    page_server.set(SEED_PATH, rerendered)
+    assert check() == CheckOutcome.UNCHANGED
+    assert pool.calls == ["extract_article"] * 2
+    assert store.get_story(story_id).page_hash == hashlib.sha256(rerendered.encode()).hexdigest()
+    # A paywall is not the latest version's page: the digest stays that of the story.
+    teaser = seed_text("us-russia-deal-v1").split("\n")[:1]
+    page_server.set(SEED_PATH, article_html("Subscribe to read", teaser))
+    assert check() == CheckOutcome.SUSPICIOUS
+    page_server.set(SEED_PATH, rerendered)
+    assert check() == CheckOutcome.UNCHANGED
+    assert pool.calls == ["extract_article"] * 3
+    # A real edit is extracted and both diffs are computed in the pool too.
+    page_server.set(SEED_PATH, seed_html("us-russia-deal-v2"))
+    assert check() == CheckOutcome.NEW_VERSION
+    assert pool.calls[3:] == ["extract_article", "analyse"]
+    [_, latest] = store.history(story_id)
+    assert latest.diff is not None and latest.diff.material
+    pool.shutdown()
+
+
+def test_group_commit_writes_waiting_checks_in_one_transaction(store: Store) -> None:
+    ids = [store.add_story(f"https://news.example/story/{n}").id for n in range(30)]
+    removed = ids[7]
+    assert removed is not None
+    store.remove_story(removed)
+    groups: list[int] = []
+
+    class CountingStore(Store):
+        def record_checks(
+            self, items: Sequence[tuple[int, CheckRecord]]
+        ) -> list[StorywatchError | None]:
+            groups.append(len(items))
+            return super().record_checks(items)
+
+    async def run() -> list[BaseException | None]:
+        commit = GroupCommit(CountingStore(store.engine), None)
+        now = utcnow()
+        schedule = ScheduleUpdate(now + timedelta(hours=1), 3600.0, StoryStatus.ACTIVE, 0)
+        writes = [
+            commit.write(story_id, CheckRecord(CheckOutcome.UNCHANGED, now, schedule))
+            for story_id in ids
+            if story_id is not None
+        ]
+        return await asyncio.gather(*writes, return_exceptions=True)
+
+    results = asyncio.run(run())
+    assert groups[0] == len(ids)  # all thirty waited on one transaction
+    assert isinstance(results[7], NotFoundError)
+    assert [r for n, r in enumerate(results) if n != 7] == [None] * (len(ids) - 1)
+    for story_id in ids:
+        if story_id != removed:
+            assert story_id is not None
+            assert [c.outcome for c in store.checks(story_id)] == [CheckOutcome.UNCHANGED]
+            assert store.get_story(story_id).last_checked_at is not None

@@ -132,3 +132,22 @@ def test_stale_writer_is_refused_not_stored_twice(db_url: str) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_record_checks_keeps_each_checks_own_columns(store: Store) -> None:
+    fine = store.add_story("https://news.example/fine")
+    down = store.add_story("https://news.example/down")
+    assert fine.id is not None and down.id is not None
+    errors = store.record_checks(
+        [
+            (fine.id, _record(None, CheckOutcome.UNCHANGED, etag='"f1"', page_hash="f" * 64)),
+            (down.id, _record(None, CheckOutcome.FAILED, error="HTTP 503")),
+        ]
+    )
+    assert errors == [None, None]
+    fine, down = store.get_story(fine.id), store.get_story(down.id)
+    assert (fine.etag, fine.page_hash, fine.last_error) == ('"f1"', "f" * 64, None)
+    assert (down.etag, down.page_hash, down.last_error) == (None, None, "HTTP 503")
+    assert [c.outcome for c in store.checks(down.id)] == [CheckOutcome.FAILED]
+    with pytest.raises(ValueError, match="without a version"):
+        store.record_checks([(fine.id, _record("A version is not a plain check."))])

@@ -8,10 +8,10 @@ import click
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.output import print_shifts, print_word_diff
+from storywatch.diff.analysis import analyse
 from storywatch.errors import InputError, StorywatchError
 from storywatch.watcher.extract import extract_article
 from storywatch.watcher.normalise import normalise_text
-from storywatch.watcher.pipeline import analyse
 
 context_option = click.option(
     "--context", default=8, show_default=True, help="Unchanged words shown around each edit."

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from storywatch.config import Settings
+from storywatch.diff.analysis import Analysis, analyse
 from storywatch.diff.model import SemanticDiff
-from storywatch.diff.text import TextDiff, word_diff
+from storywatch.diff.text import TextDiff
 from storywatch.errors import ExtractionError, FetchError, HTTPStatusError, StorywatchError
 from storywatch.notifiers.rules import AlertContext, plan_alerts
 from storywatch.storage import (
@@ -63,21 +64,6 @@ class CheckReport:
             "shifts": [s.to_dict() for s in self.diff.shifts] if self.diff else [],
             "alerts": self.alerts,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """A new version compared with the previous one (pure computation, no I/O)."""
-
-    semantic: SemanticDiff
-    text: TextDiff
-
-
-def analyse(previous_text: str, new_text: str) -> Analysis:
-    # Imported on first use: most cycles store no new version, and start-up counts.
-    from storywatch.diff.semantic import semantic_diff
-
-    return Analysis(semantic_diff(previous_text, new_text), word_diff(previous_text, new_text))
 
 
 class GroupCommit:
@@ -187,7 +173,7 @@ class Checker:
             )
         except ExtractionError as exc:
             return await self._commit(self._failure(story, str(exc), started, result.status_code))
-        return await self._write(self._process, story, result, article, started)
+        return await self._compare(story, result, article, started)
 
     async def _commit(self, planned: tuple[CheckRecord, CheckReport]) -> CheckReport:
         """Record a check that stores no version, together with whatever others queue
@@ -269,21 +255,21 @@ class Checker:
         )
         return record, report
 
-    def _store(self, planned: tuple[CheckRecord, CheckReport]) -> CheckReport:
-        record, report = planned
-        self.store.record_check(report.story_id, record)
-        return report
-
-    def _process(
+    async def _compare(
         self, story: Story, result: FetchResult, article: Article, started: float
     ) -> CheckReport:
-        assert story.id is not None
-        # A story claimed without versions has none to load (one stored meanwhile by
-        # another worker makes record_check refuse this one).
-        latest = self.store.latest_version(story.id) if story.version_count else None
+        """The extracted article against the latest version: unchanged, suspicious, or a
+        new version with both diffs."""
+        latest, previous_text = None, None
+        if story.version_count:
+            # A story claimed without versions has none to load (one stored meanwhile by
+            # another worker makes record_check refuse this one).
+            latest, previous_text = await asyncio.to_thread(self._latest, story)
         digest = content_hash(article.text)
         if latest is not None and latest.content_hash == digest:
-            return self._store(self._unchanged(story, result, started, CheckOutcome.UNCHANGED))
+            return await self._commit(
+                self._unchanged(story, result, started, CheckOutcome.UNCHANGED)
+            )
         word_count = len(article.text.split())
         if latest is not None and word_count < latest.word_count * (
             1 - self.settings.fetch.shrink_threshold
@@ -293,12 +279,33 @@ class Checker:
                 f"page shrank from {latest.word_count} to {word_count} words; "
                 "not stored as a version (paywall, consent or error page?)"
             )
-            return self._store(
+            return await self._commit(
                 self._failure(
                     story, error, started, result.status_code, outcome=CheckOutcome.SUSPICIOUS
                 )
             )
-        return self._record_version(story, result, article, latest, digest, word_count, started)
+        analysis = None
+        if previous_text is not None:
+            # The diffs are CPU work like extraction: they run where extraction does.
+            analysis = await asyncio.get_running_loop().run_in_executor(
+                self.extractor, analyse, previous_text, article.text
+            )
+        return await self._write(
+            self._record_version,
+            story,
+            result,
+            article,
+            latest,
+            analysis,
+            digest,
+            word_count,
+            started,
+        )
+
+    def _latest(self, story: Story) -> tuple[Version | None, str | None]:
+        assert story.id is not None
+        latest = self.store.latest_version(story.id)
+        return latest, self.store.version_text(latest) if latest is not None else None
 
     def _record_version(
         self,
@@ -306,6 +313,7 @@ class Checker:
         result: FetchResult,
         article: Article,
         latest: Version | None,
+        analysis: Analysis | None,
         digest: str,
         word_count: int,
         started: float,
@@ -313,10 +321,9 @@ class Checker:
         assert story.id is not None
         now = self.clock()
         number = story.version_count + 1
-        analysis = diff_data = None
+        diff_data = None
         alerts = []
-        if latest is not None:
-            analysis = analyse(self.store.version_text(latest), article.text)
+        if latest is not None and analysis is not None:
             diff_data = DiffData(
                 material=analysis.semantic.material,
                 significance=analysis.semantic.significance,
