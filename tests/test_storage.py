@@ -15,9 +15,11 @@ from storywatch.storage import (
     ScheduleUpdate,
     Store,
     StoryStatus,
+    claims,
     textstore,
     utcnow,
 )
+from storywatch.storage.models import as_utc
 from storywatch.watcher.normalise import content_hash
 from tests.support.pages import seed_text
 
@@ -151,3 +153,29 @@ def test_record_checks_keeps_each_checks_own_columns(store: Store) -> None:
     assert [c.outcome for c in store.checks(down.id)] == [CheckOutcome.FAILED]
     with pytest.raises(ValueError, match="without a version"):
         store.record_checks([(fine.id, _record("A version is not a plain check."))])
+
+
+def test_heartbeats_keep_live_leases_and_a_late_check_keeps_the_new_owners(store: Store) -> None:
+    story_id = store.add_story("https://news.example/slow").id
+    assert story_id is not None
+    start = utcnow()
+    [claimed] = claims.claim_due_stories(store, worker="old", now=start, lease=60, limit=5)
+    assert claimed.id == story_id
+    beat = start + timedelta(seconds=50)
+    assert claims.heartbeat(store, "old", now=beat, checks_done=0, lease=60) == 1
+    expires = store.get_story(story_id).lease_expires_at
+    assert expires is not None and as_utc(expires) == beat + timedelta(seconds=60)
+    # The old worker stalls past its lease: a beat no longer revives it, and another
+    # worker takes the story over.
+    stalled = beat + timedelta(seconds=90)
+    assert claims.heartbeat(store, "old", now=stalled, checks_done=0, lease=60) == 0
+    [taken] = claims.claim_due_stories(store, worker="new", now=stalled, lease=60, limit=5)
+    assert taken.id == story_id
+    # Its late checks are recorded without ending the new owner's lease.
+    store.record_check(story_id, _record(None, CheckOutcome.UNCHANGED, worker="old"))
+    store.record_checks([(story_id, _record(None, CheckOutcome.UNCHANGED, worker="old"))])
+    store.record_check(story_id, _record("Late but new text.", expected_versions=0, worker="old"))
+    story = store.get_story(story_id)
+    assert (story.lease_owner, story.version_count) == ("new", 1)
+    store.record_check(story_id, _record(None, CheckOutcome.UNCHANGED, worker="new"))
+    assert store.get_story(story_id).lease_owner is None

@@ -8,9 +8,10 @@ another worker leased in the meantime drop out. On SQLite the statement runs und
 single writer lock, which is enough for several processes on one machine (SQLite itself
 is not meant to be shared between machines).
 
-A lease is ``lease_owner`` + ``lease_expires_at``. ``Store.record_check`` clears it when a
-check is written; a worker that dies leaves it, and once it expires the row is due again
-for every worker, which is how a killed worker's stories are taken over.
+A lease is ``lease_owner`` + ``lease_expires_at``. ``Store.record_check`` clears it when
+its owner writes the check; a live worker's heartbeat extends the leases it holds, so a
+slow check keeps its story; a worker that dies leaves them, and once they expire the rows
+are due again for every worker, which is how a killed worker's stories are taken over.
 """
 
 from __future__ import annotations
@@ -132,13 +133,29 @@ def register_worker(store: Store, worker: Worker, *, forget_before: datetime) ->
         session.merge(worker)
 
 
-def heartbeat(store: Store, worker_id: str, *, now: datetime, checks_done: int) -> None:
+def heartbeat(
+    store: Store, worker_id: str, *, now: datetime, checks_done: int, lease: float
+) -> int:
+    """Mark the worker alive and extend, to ``lease`` seconds from ``now``, the leases it
+    still holds (its checks in flight); return how many. An expired lease is not revived:
+    another worker may have taken the story over."""
+    now = as_utc(now)
+    extended = 0
     with store._session() as session:
         session.exec(
             update(Worker)
             .where(col(Worker.id) == worker_id)
-            .values(heartbeat_at=as_utc(now), checks_done=checks_done)
+            .values(heartbeat_at=now, checks_done=checks_done)
         )
+        for model in (Story, Feed):
+            result = session.exec(
+                update(model)
+                .where(col(model.lease_owner) == worker_id, col(model.lease_expires_at) > now)
+                .values(lease_expires_at=now + timedelta(seconds=lease))
+                .execution_options(synchronize_session=False)
+            )
+            extended += int(result.rowcount or 0)
+    return extended
 
 
 def unregister_worker(store: Store, worker_id: str) -> None:

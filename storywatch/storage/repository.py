@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert, or_, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Engine,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -28,7 +38,17 @@ from storywatch.storage.records import CheckRecord
 # statement keeps its cache key, so a check costs no statement construction.
 _STORIES = Story.__table__  # type: ignore[attr-defined]
 _VERSIONS = Version.__table__  # type: ignore[attr-defined]
-_UPDATE_STORY = update(_STORIES).where(_STORIES.c.id == bindparam("story"))
+# The check ends the lease it ran under, and only that one: a worker whose lease ran out
+# and whose story another worker took over writes late without freeing the new lease.
+_OWN_LEASE = _STORIES.c.lease_owner == bindparam("worker")
+_UPDATE_STORY = (
+    update(_STORIES)
+    .where(_STORIES.c.id == bindparam("story"))
+    .values(
+        lease_owner=case((_OWN_LEASE, None), else_=_STORIES.c.lease_owner),
+        lease_expires_at=case((_OWN_LEASE, None), else_=_STORIES.c.lease_expires_at),
+    )
+)
 _UPDATE_STORY_VERSIONS = _UPDATE_STORY.where(_STORIES.c.version_count == bindparam("expected"))
 _STORY_VERSIONS = select(_STORIES.c.version_count).where(_STORIES.c.id == bindparam("story"))
 _STORY_VERSIONS_FOR_UPDATE = _STORY_VERSIONS.with_for_update()
@@ -316,7 +336,7 @@ class Store:
                 # SELECT ... FOR UPDATE does) until the commit, so concurrent writers of
                 # one story queue here; on SQLite it takes the write lock at once.
                 if record.version is None:
-                    self._update_story(connection, story_id, _story_update(record))
+                    self._update_story(connection, story_id, record, _story_update(record))
                 else:
                     version = self._add_version(connection, story_id, record)
                     check.version_id = version.id
@@ -338,9 +358,13 @@ class Store:
             raise ValueError("record_checks takes checks without a version")
         # executemany needs one set of columns per statement: group the updates by theirs.
         updates: dict[tuple[str, ...], list[dict[str, object]]] = {}
-        for story_id, record in items:
+        # In id order, so two PostgreSQL workers' groups seldom lock a story both touch (one's
+        # lease ran out mid-check) in opposite orders; a deadlock PostgreSQL breaks fails
+        # the whole group, and its stories are simply checked again.
+        for story_id, record in sorted(items, key=lambda item: item[0]):
             values = _story_update(record)
-            updates.setdefault(tuple(values), []).append({"story": story_id, **values})
+            row = {"story": story_id, "worker": record.worker, **values}
+            updates.setdefault(tuple(values), []).append(row)
         try:
             with self._transaction() as connection:
                 for rows in updates.values():
@@ -370,15 +394,23 @@ class Store:
         self,
         connection: Connection,
         story_id: int,
+        record: CheckRecord,
         values: dict[str, object],
         expected_versions: int | None = None,
     ) -> None:
         if expected_versions is None:
-            updated = connection.execute(_UPDATE_STORY, {"story": story_id, **values})
+            updated = connection.execute(
+                _UPDATE_STORY, {"story": story_id, "worker": record.worker, **values}
+            )
         else:
             updated = connection.execute(
                 _UPDATE_STORY_VERSIONS,
-                {"story": story_id, "expected": expected_versions, **values},
+                {
+                    "story": story_id,
+                    "worker": record.worker,
+                    "expected": expected_versions,
+                    **values,
+                },
             )
         if updated.rowcount == 1:
             return
@@ -404,7 +436,7 @@ class Store:
             story_values["title"] = _clip(new.title, 1000)
         # Guarded by the count the caller diffed against: a version stored meanwhile by
         # another worker refuses this one rather than storing it mis-diffed.
-        self._update_story(connection, story_id, story_values, expected)
+        self._update_story(connection, story_id, record, story_values, expected)
         previous = connection.execute(
             _VERSION_BY_NUMBER, {"story": story_id, "number": expected}
         ).first()
@@ -523,7 +555,7 @@ def _primary_key(result: CursorResult[Any]) -> int:
 
 def _story_update(record: CheckRecord) -> dict[str, object]:
     """The story columns a check sets: its schedule, its last error, the validators for
-    the next conditional GET, and the end of the lease it ran under."""
+    the next conditional GET and the page digest (the lease is ended by _UPDATE_STORY)."""
     values: dict[str, object] = {
         "last_checked_at": record.checked_at,
         "next_check_at": record.schedule.next_check_at,
@@ -531,8 +563,6 @@ def _story_update(record: CheckRecord) -> dict[str, object]:
         "status": record.schedule.status,
         "error_count": record.schedule.error_count,
         "last_error": _clip(record.error),
-        "lease_owner": None,
-        "lease_expires_at": None,
     }
     if record.etag is not None or record.last_modified is not None or record.version:
         values["etag"] = _clip(record.etag, 500)

@@ -11,16 +11,17 @@ every ``schedule.tick`` seconds:
   full speed instead of one batch per tick;
 - ``feeds``: poll due feeds and track their new entries as stories;
 - ``alerts``: deliver due outbox alerts;
-- ``heartbeat``: tell ``storywatch status`` this worker is alive.
+- ``heartbeat``: tell ``storywatch status`` this worker is alive, and extend the leases
+  of the stories it is still checking.
 
 A job only *starts* its pass as a task of its own (if the last one has finished), so a
 slow pass never piles up and shutdown never cancels a pass in the middle of a claim.
 
-Leases are not renewed: ``schedule.lease`` must outlast the longest check, i.e. the
-politeness queue of a batch (``batch_size`` x ``per_host_delay`` for one host) plus
-``fetch.timeout``; the default 300 s does with the default settings. A check that
-outlives its lease is harmless: another worker may fetch the story again, but
-``Store.record_check`` refuses a second copy of a version.
+Leases are renewed by every heartbeat, so a check may take longer than
+``schedule.lease`` (a long politeness queue for one host, a slow server) without another
+worker taking its story; a lease lapses only when its worker stops beating (killed, or
+stalled for a whole lease). Even then a second fetch is harmless: ``Store.record_check``
+refuses a second copy of a version, and a late check never ends the new owner's lease.
 
 Shutdown (SIGTERM/SIGINT): stop claiming, give in-flight checks ``grace`` seconds, cancel
 the rest (each check commits in one transaction, so nothing is half-written), release the
@@ -52,12 +53,13 @@ from storywatch.notifiers import Channel, DeliveryReport, build_channels, delive
 from storywatch.storage import CheckOutcome, Store, Story, Worker, claims, utcnow
 from storywatch.watcher.feeds import FeedReport, poll_feed
 from storywatch.watcher.pipeline import Checker, CheckReport
-from storywatch.watcher.politeness import MAX_WAIT, PoliteFetcher, robots_policy
+from storywatch.watcher.politeness import PoliteFetcher, robots_policy
 
 log = logging.getLogger(__name__)
 
 FEEDS_PER_PASS = 10
 FORGET_WORKERS_AFTER = timedelta(days=1)
+LEASE_TICKS = 3  # heartbeats a lease outlasts, so one late beat never loses it
 _FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
 
 
@@ -233,14 +235,25 @@ class Service:
             self.worker_id,
             now=self.clock(),
             checks_done=self.checks_done,
+            lease=self.settings.schedule.lease,
         )
 
     async def run_once(self) -> PassStats:
         """One full round, as a cron job would run it: feeds, due stories, alerts."""
         await self.poll_feeds()
-        stats = await self.run_checks(due_by=self.clock())  # feed stories included
+        # No scheduler here: a long backlog keeps its leases with heartbeats of its own.
+        beating = asyncio.create_task(self._beat_every_tick())
+        try:
+            stats = await self.run_checks(due_by=self.clock())  # feed stories included
+        finally:
+            beating.cancel()
         await self.deliver_alerts()
         return stats
+
+    async def _beat_every_tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.schedule.tick)
+            await self._guarded("heartbeat", self.heartbeat)
 
     # -- the daemon ----------------------------------------------------------------------
 
@@ -343,15 +356,14 @@ class Service:
         claims.register_worker(self.store, worker, forget_before=now - FORGET_WORKERS_AFTER)
 
     def _warn_short_lease(self) -> None:
-        fetch, schedule = self.settings.fetch, self.settings.schedule
-        needed = schedule.batch_size * fetch.per_host_delay + fetch.timeout + MAX_WAIT
-        if schedule.lease < needed:
+        schedule = self.settings.schedule
+        if schedule.lease < LEASE_TICKS * schedule.tick:
             log.warning(
-                "schedule.lease %gs may be shorter than a check (batch_size x per_host_delay"
-                " + fetch.timeout + %gs = %gs): a story could be fetched twice",
+                "schedule.lease %gs is under %d ticks (%gs): a busy worker's leases could"
+                " lapse between heartbeats and its stories be fetched twice",
                 schedule.lease,
-                MAX_WAIT,
-                needed,
+                LEASE_TICKS,
+                LEASE_TICKS * schedule.tick,
             )
 
 
