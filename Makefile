@@ -27,9 +27,9 @@ check: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python eval/run_eval.py
 
+# Byte-compiled ahead, as a wheel install would be: the cycles time whole processes, and
+# PYTHONDONTWRITEBYTECODE environments would otherwise recompile every start.
 bench: $(STAMP)
-	# Byte-compiled ahead, as a wheel install would be: the cycles time whole processes,
-	# and PYTHONDONTWRITEBYTECODE environments would otherwise recompile every start.
 	$(BIN)/python -m compileall -q storywatch
 	$(BIN)/python bench/run.py
 

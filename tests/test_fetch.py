@@ -496,3 +496,32 @@ def _wait_for_stream_end(server: PageServer, path: str) -> None:
             return
         last = current
         time.sleep(0.05)
+
+
+def test_a_keep_alive_connection_the_server_closed_is_not_reused() -> None:
+    # A raw server that answers one request per connection with keep-alive, then hangs
+    # up a moment later: the next fetch must notice and open a new connection.
+    connections: list[int] = []
+    body = b"<html><body><p>one two three four five six seven eight</p></body></html>"
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        await reader.readuntil(b"\r\n\r\n")
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n"
+        writer.write(head.encode() + b"Connection: keep-alive\r\n\r\n" + body)
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.close()
+
+    async def run() -> list[int]:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/story"
+        async with server, Fetcher(make_settings()) as fetcher:
+            statuses = []
+            for _ in range(3):
+                statuses.append((await fetcher.fetch(url)).status_code)
+                await asyncio.sleep(0.2)  # the server hangs up meanwhile
+            return statuses
+
+    assert asyncio.run(run()) == [200, 200, 200]
+    assert len(connections) == 3

@@ -84,3 +84,24 @@ def test_fast_path_revision_is_the_newest_migration() -> None:
     # Store.open skips alembic when the database is at SCHEMA_REVISION; a new migration
     # must move that constant too, or old databases would not be upgraded.
     assert head_revision() == SCHEMA_REVISION
+
+
+def test_upgrade_to_0003_drops_made_up_etags_and_keeps_real_ones(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    migrate(engine, "0002")
+    with engine.begin() as connection:
+        for url, etag in (("https://a.example/made-up", 'W/"storywatch-0a1b"'),
+                          ("https://b.example/real", '"v7"')):  # fmt: skip
+            connection.execute(
+                text(
+                    "INSERT INTO stories (url, tags, added_at, next_check_at, status,"
+                    " error_count, version_count, etag) VALUES (:url, '', :t, :t, 'active', 0,"
+                    " 0, :etag)"
+                ),
+                {"url": url, "t": "2025-01-02 03:04:05+00:00", "etag": etag},
+            )
+    migrate(engine)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT url, etag FROM stories")).all())
+    engine.dispose()
+    assert rows == {"https://a.example/made-up": None, "https://b.example/real": '"v7"'}

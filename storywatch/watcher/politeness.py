@@ -8,8 +8,6 @@
   server errors, the pause doubles per consecutive failure. A short
   pause is waited out; a long one fails the fetch at once with ``retry_after`` set, so
   the story is rescheduled instead of a check sitting on its lease;
-- a page served without ETag or Last-Modified gets a body-digest ETag of our own, so an
-  unchanged page is recognised before any extraction work;
 - robots.txt is honoured unless the story says otherwise (:func:`robots_policy`); it is
   fetched through the same guarded fetcher (SSRF guard, size limit) and cached per host.
 """
@@ -17,8 +15,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import hashlib
 import time
 import urllib.robotparser
 from collections.abc import Awaitable, Callable, Iterator
@@ -40,7 +36,6 @@ MAX_WAIT = 30.0  # longer host pauses fail the fetch with retry_after instead of
 MAX_BACKOFF = 3600.0
 MAX_CRAWL_DELAY = 60.0  # a robots.txt asking for more is capped, not obeyed blindly
 _THROTTLE_STATUSES = frozenset({429, 503})
-BODY_TAG_PREFIX = "storywatch-"
 
 # The per-story robots override travels with the asyncio task checking the story, so
 # concurrent checks of stories with different settings cannot see each other's.
@@ -105,8 +100,7 @@ class PoliteFetcher(Fetcher):
         respect = _respect_robots.get()
         if self.settings.respect_robots if respect is None else respect:
             await self._check_robots(url, host)
-        result = await self._polite(host, url, etag, last_modified)
-        return _with_body_validator(result, etag)
+        return await self._polite(host, url, etag, last_modified)
 
     def _host(self, url: str) -> _Host:
         key = _origin(url)
@@ -209,22 +203,6 @@ class PoliteFetcher(Fetcher):
         else:
             parser.parse((result.body or "").splitlines())
         return _Robots(parser, self._clock() + ROBOTS_TTL)
-
-
-def _with_body_validator(result: FetchResult, sent_etag: str | None) -> FetchResult:
-    """Give a page served without validators an ETag of our own: a digest of its body.
-
-    The checker stores it like a real ETag and passes it back next time; the server
-    cannot match it (it has none), but we can: the same bytes again are answered as "not
-    modified", which spares extracting an article that cannot have changed. A server's
-    own ETag or Last-Modified always wins."""
-    if result.not_modified or result.etag or result.last_modified or result.body is None:
-        return result
-    digest = hashlib.blake2b(result.body.encode("utf-8", "surrogatepass"), digest_size=16)
-    tag = f'W/"{BODY_TAG_PREFIX}{digest.hexdigest()}"'
-    if tag == sent_etag:
-        return dataclasses.replace(result, not_modified=True, body=None, etag=tag)
-    return dataclasses.replace(result, etag=tag)
 
 
 def _origin(url: str) -> str:
