@@ -12,9 +12,10 @@ the same server state:
 storywatch runs as ``storywatch run --once`` (a real process: its wall time and peak RSS
 are measured with wait4), urlwatch as ``urlwatch`` with an ``html2text`` filter on every
 job, installed into its own venv (bench/.urlwatch-venv). The three cycles run
-BENCH_REPEATS times (3) from scratch, alternating the tools, and the medians are printed. Both fetch 10 pages at a time
-(urlwatch's fixed thread pool; storywatch's fetch.max_concurrency) and neither is
-slowed by politeness (per_host_delay 0: every page is on one host here).
+BENCH_REPEATS times (3) from scratch, alternating the tools, and the medians are printed.
+Both fetch 10 pages at a time (urlwatch's fixed thread pool; storywatch's
+fetch.max_concurrency) and neither is slowed by politeness (per_host_delay 0: every page
+is on one host here).
 
 Then: CPU used by an idle ``storywatch run`` tracking 10,000 stories with nothing due,
 over 30 s, and how a first-run cycle grows from 1,000 to 10,000 stories (``--quick``

@@ -162,13 +162,21 @@ def test_heartbeats_keep_live_leases_and_a_late_check_keeps_the_new_owners(store
     [claimed] = claims.claim_due_stories(store, worker="old", now=start, lease=60, limit=5)
     assert claimed.id == story_id
     beat = start + timedelta(seconds=50)
-    assert claims.heartbeat(store, "old", now=beat, checks_done=0, lease=60) == 1
+    # Only the stories a worker is still checking keep their leases.
+    assert claims.heartbeat(store, "old", now=beat, checks_done=0, lease=60) == 0
+    beat_again = claims.heartbeat(
+        store, "old", now=beat, checks_done=0, lease=60, checking=[story_id]
+    )
+    assert beat_again == 1
     expires = store.get_story(story_id).lease_expires_at
     assert expires is not None and as_utc(expires) == beat + timedelta(seconds=60)
     # The old worker stalls past its lease: a beat no longer revives it, and another
     # worker takes the story over.
     stalled = beat + timedelta(seconds=90)
-    assert claims.heartbeat(store, "old", now=stalled, checks_done=0, lease=60) == 0
+    revived = claims.heartbeat(
+        store, "old", now=stalled, checks_done=0, lease=60, checking=[story_id]
+    )
+    assert revived == 0
     [taken] = claims.claim_due_stories(store, worker="new", now=stalled, lease=60, limit=5)
     assert taken.id == story_id
     # Its late checks are recorded without ending the new owner's lease.

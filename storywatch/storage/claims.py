@@ -9,9 +9,10 @@ single writer lock, which is enough for several processes on one machine (SQLite
 is not meant to be shared between machines).
 
 A lease is ``lease_owner`` + ``lease_expires_at``. ``Store.record_check`` clears it when
-its owner writes the check; a live worker's heartbeat extends the leases it holds, so a
-slow check keeps its story; a worker that dies leaves them, and once they expire the rows
-are due again for every worker, which is how a killed worker's stories are taken over.
+its owner writes the check; a live worker's heartbeat extends the leases of the stories
+it is checking, so a slow check keeps its story; a worker that dies leaves them, and once
+they expire the rows are due again for every worker, which is how a killed worker's
+stories are taken over.
 """
 
 from __future__ import annotations
@@ -134,28 +135,45 @@ def register_worker(store: Store, worker: Worker, *, forget_before: datetime) ->
 
 
 def heartbeat(
-    store: Store, worker_id: str, *, now: datetime, checks_done: int, lease: float
+    store: Store,
+    worker_id: str,
+    *,
+    now: datetime,
+    checks_done: int,
+    lease: float,
+    checking: Sequence[int] = (),
 ) -> int:
-    """Mark the worker alive and extend, to ``lease`` seconds from ``now``, the leases it
-    still holds (its checks in flight); return how many. An expired lease is not revived:
-    another worker may have taken the story over."""
+    """Mark the worker alive and extend, to ``lease`` seconds from ``now``, its leases on
+    the stories it is ``checking``; return how many were extended.
+
+    Only stories in flight: a lease left behind by a check that could not be recorded must
+    lapse, not live as long as the worker. An expired lease is not revived (another worker
+    may have taken the story over), and on PostgreSQL a row locked by a check being
+    written is skipped rather than waited for: that write ends the lease anyway, and
+    waiting could deadlock with it."""
     now = as_utc(now)
-    extended = 0
     with store._session() as session:
         session.exec(
             update(Worker)
             .where(col(Worker.id) == worker_id)
             .values(heartbeat_at=now, checks_done=checks_done)
         )
-        for model in (Story, Feed):
-            result = session.exec(
-                update(model)
-                .where(col(model.lease_owner) == worker_id, col(model.lease_expires_at) > now)
-                .values(lease_expires_at=now + timedelta(seconds=lease))
-                .execution_options(synchronize_session=False)
-            )
-            extended += int(result.rowcount or 0)
-    return extended
+        if not checking:
+            return 0
+        held = select(Story.id).where(
+            col(Story.id).in_(checking),
+            col(Story.lease_owner) == worker_id,
+            col(Story.lease_expires_at) > now,
+        )
+        if store.dialect == "postgresql":
+            held = held.with_for_update(skip_locked=True)
+        result = session.exec(
+            update(Story)
+            .where(col(Story.id).in_(held.scalar_subquery()))
+            .values(lease_expires_at=now + timedelta(seconds=lease))
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)
 
 
 def unregister_worker(store: Store, worker_id: str) -> None:

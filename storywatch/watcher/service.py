@@ -123,7 +123,8 @@ class Service:
             extractor=self.extractor,
         )
         self.checks_done = 0
-        self._in_flight: set[asyncio.Task[None]] = set()
+        # Each check in flight, with its story's id (the leases a heartbeat extends).
+        self._in_flight: dict[asyncio.Task[None], int] = {}
         self._passes: dict[str, asyncio.Task[object]] = {}
         self._stopping = asyncio.Event()
 
@@ -175,8 +176,12 @@ class Service:
         for story in stories:
             check = self._check(story, stats, reports)
             task = asyncio.create_task(check, name=f"check-{story.id}")
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            assert story.id is not None
+            self._in_flight[task] = story.id
+            task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(task, None)
 
     async def _check(
         self, story: Story, stats: PassStats, reports: list[CheckReport] | None
@@ -236,6 +241,7 @@ class Service:
             now=self.clock(),
             checks_done=self.checks_done,
             lease=self.settings.schedule.lease,
+            checking=list(self._in_flight.values()),
         )
 
     async def run_once(self) -> PassStats:
