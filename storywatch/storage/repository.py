@@ -363,8 +363,7 @@ class Store:
         # the whole group, and its stories are simply checked again.
         for story_id, record in sorted(items, key=lambda item: item[0]):
             values = _story_update(record)
-            row = {"story": story_id, "worker": record.worker, **values}
-            updates.setdefault(tuple(values), []).append(row)
+            updates.setdefault(tuple(values), []).append(_story_params(story_id, record, values))
         try:
             with self._transaction() as connection:
                 for rows in updates.values():
@@ -398,19 +397,12 @@ class Store:
         values: dict[str, object],
         expected_versions: int | None = None,
     ) -> None:
+        params = _story_params(story_id, record, values)
         if expected_versions is None:
-            updated = connection.execute(
-                _UPDATE_STORY, {"story": story_id, "worker": record.worker, **values}
-            )
+            updated = connection.execute(_UPDATE_STORY, params)
         else:
             updated = connection.execute(
-                _UPDATE_STORY_VERSIONS,
-                {
-                    "story": story_id,
-                    "worker": record.worker,
-                    "expected": expected_versions,
-                    **values,
-                },
+                _UPDATE_STORY_VERSIONS, {**params, "expected": expected_versions}
             )
         if updated.rowcount == 1:
             return
@@ -570,6 +562,14 @@ def _story_update(record: CheckRecord) -> dict[str, object]:
     if record.page_hash is not None:
         values["page_hash"] = record.page_hash
     return values
+
+
+def _story_params(
+    story_id: int, record: CheckRecord, values: dict[str, object]
+) -> dict[str, object]:
+    """Parameters of _UPDATE_STORY: the story, the worker whose lease the check ends, and
+    the columns it sets."""
+    return {"story": story_id, "worker": record.worker, **values}
 
 
 def _clip(value: str | None, limit: int = 2000) -> str | None:
