@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storywatch.errors import ExtractionError
+from storywatch.watcher import extract as extract_module
 from storywatch.watcher.extract import Article, extract_article
 from storywatch.watcher.normalise import content_hash, normalise_text
 from tests.support.pages import BOILERPLATE_MARKERS, article_html, seed_html, seed_text
@@ -175,3 +176,39 @@ def test_feeds_point_to_add_feed(content_type: str) -> None:
 def test_other_types_are_refused() -> None:
     with pytest.raises(ExtractionError, match="image/png"):
         extract_article("\x89PNG", "image/png")
+
+
+FURNISHED = (
+    "<html><head><title>Deal talks</title></head><body>"
+    "<nav><ul>"
+    + "".join(f"<li><a href='/s/{n}'>Section {n}</a></li>" for n in range(80))
+    + "</ul></nav>"
+    "<aside class='related'><p>Related: talks resume in Geneva after a pause of weeks.</p></aside>"
+    "<article><h1>Deal talks</h1>"
+    "<p>Officials said the two sides met five times in August to narrow the gaps.</p>"
+    "<figure><img src='x.jpg'><figcaption>A caption nobody quotes.</figcaption></figure>"
+    "<p>The ceasefire would take effect on Friday, the agency reported, citing sources.</p>"
+    "</article><footer><p>All rights reserved. Subscribe to our newsletter.</p></footer>"
+    "</body></html>"
+)  # fmt: skip
+
+
+FURNISHED_TEXT = (  # the headline and the story: no menu, aside, caption or footer
+    "Deal talks",
+    "Officials said the two sides met five times in August to narrow the gaps.",
+    "The ceasefire would take effect on Friday, the agency reported, citing sources.",
+)
+
+
+@pytest.mark.parametrize("name", [*SEED_VERSIONS, "furnished"])
+def test_dropping_page_furniture_first_changes_no_extracted_text(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The menus, asides and footers are stripped before trafilatura runs (for speed);
+    # trafilatura alone, which deletes them itself, must extract the very same article.
+    page = FURNISHED if name == "furnished" else seed_html(name)
+    furnished = extract_article(page, "text/html", "https://news.example/a")
+    monkeypatch.setattr(extract_module, "_drop_page_furniture", lambda tree: None)
+    assert extract_article(page, "text/html", "https://news.example/a") == furnished
+    if name == "furnished":
+        assert furnished.paragraphs == FURNISHED_TEXT

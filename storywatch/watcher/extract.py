@@ -7,6 +7,7 @@ through ``normalise_text`` so ``Article.text`` is exactly what gets hashed and s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import logging
 import re
@@ -163,12 +164,17 @@ def _drop_page_furniture(tree: HtmlElement) -> None:
     leaves the text it extracts unchanged and halves the time.
     """
     from lxml import etree
+
+    etree.strip_elements(tree, *_furniture(), with_tail=False)
+
+
+@functools.cache
+def _furniture() -> tuple[str, ...]:
     from trafilatura.settings import MANUALLY_CLEANED
 
     # Kept for trafilatura: forms it may turn into content, <math> it salvages formulas
     # from, scripts (JSON-LD marks forum pages), <head> (small).
-    furniture = [tag for tag in MANUALLY_CLEANED if tag not in _LEFT_FOR_TRAFILATURA]
-    etree.strip_elements(tree, *furniture, with_tail=False)
+    return tuple(tag for tag in MANUALLY_CLEANED if tag not in _LEFT_FOR_TRAFILATURA)
 
 
 def _from_plain_text(body: str) -> Article:
