@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, delete, select
 
@@ -250,6 +249,9 @@ def add_feed_stories(store: Store, feed_id: int, urls: Sequence[str]) -> list[st
     with store._session() as session:
         known = set(session.exec(select(Story.url).where(col(Story.url).in_(fresh))).all())
         added: list[str] = []
+        # Imported here: the PostgreSQL dialect module costs start-up, and only feeds use it.
+        from sqlalchemy.dialects import postgresql, sqlite
+
         insert = postgresql.insert if store.dialect == "postgresql" else sqlite.insert
         for url in fresh:
             if url in known:

@@ -43,10 +43,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
+from typing import TYPE_CHECKING
 
 from storywatch.config import Settings
 from storywatch.notifiers import Channel, DeliveryReport, build_channels, deliver_due
@@ -54,6 +51,9 @@ from storywatch.storage import CheckOutcome, Store, Story, Worker, claims, utcno
 from storywatch.watcher.feeds import FeedReport, poll_feed
 from storywatch.watcher.pipeline import Checker, CheckReport
 from storywatch.watcher.politeness import PoliteFetcher, robots_policy
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +296,11 @@ class Service:
         return 0
 
     def _scheduler(self) -> AsyncIOScheduler:
+        # Imported here: `run --once` and the tests never schedule.
+        from apscheduler.jobstores.memory import MemoryJobStore
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
         scheduler = AsyncIOScheduler(
             jobstores={"default": MemoryJobStore()},  # never shared: the DB coordinates
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
