@@ -260,11 +260,12 @@ class Checker:
     ) -> CheckReport:
         """The extracted article against the latest version: unchanged, suspicious, or a
         new version with both diffs."""
-        latest, previous_text = None, None
+        assert story.id is not None
+        latest = None
         if story.version_count:
             # A story claimed without versions has none to load (one stored meanwhile by
             # another worker makes record_check refuse this one).
-            latest, previous_text = await asyncio.to_thread(self._latest, story)
+            latest = await asyncio.to_thread(self.store.latest_version, story.id)
         digest = content_hash(article.text)
         if latest is not None and latest.content_hash == digest:
             return await self._commit(
@@ -285,8 +286,11 @@ class Checker:
                 )
             )
         analysis = None
-        if previous_text is not None:
-            # The diffs are CPU work like extraction: they run where extraction does.
+        if latest is not None:
+            # Only now the previous text: a re-rendered page with the same article, the
+            # common case, never needs it. The diffs are CPU work like extraction: they
+            # run where extraction does.
+            previous_text = await asyncio.to_thread(self.store.version_text, latest)
             analysis = await asyncio.get_running_loop().run_in_executor(
                 self.extractor, analyse, previous_text, article.text
             )
@@ -301,11 +305,6 @@ class Checker:
             word_count,
             started,
         )
-
-    def _latest(self, story: Story) -> tuple[Version | None, str | None]:
-        assert story.id is not None
-        latest = self.store.latest_version(story.id)
-        return latest, self.store.version_text(latest) if latest is not None else None
 
     def _record_version(
         self,
