@@ -26,7 +26,7 @@ from storywatch.watcher.fetch import Fetcher, FetchResult, decode_body, parse_re
 from storywatch.watcher.normalise import normalise_text
 from storywatch.watcher.urls import guard_url, validate_url
 from tests.support.pages import article_html, seed_html, seed_text
-from tests.support.server import PageServer, unused_port
+from tests.support.server import PageServer, Reply, unused_port
 
 LAST_MODIFIED = "Fri, 08 Aug 2025 21:10:00 GMT"
 
@@ -118,6 +118,40 @@ def test_redirects_are_followed_to_the_final_url(page_server: PageServer) -> Non
     assert [path for _, path, _ in page_server.requests] == ["/old", "/middle", "/story?id=7"]
     # The validators belong to the final resource, so they travel with every hop.
     assert page_server.requests[-1].headers["if-none-match"] == '"x"'
+
+
+def test_cookies_set_by_a_redirect_go_with_that_fetch_only(page_server: PageServer) -> None:
+    # A cookie-check redirect: the site sets a cookie and sends the reader back to the
+    # story, which it serves only with the cookie.
+    page_server.set(
+        "/check", b"", status=302, headers={"Location": "/story", "Set-Cookie": "seen=1; Path=/"}
+    )
+    page_server.handle(
+        "/story",
+        lambda request: (
+            Reply(body="<p>the story</p>")
+            if "seen=1" in request.headers.get("cookie", "")
+            else Reply(status=302, headers={"Location": "/check"})
+        ),
+    )
+
+    async def twice() -> tuple[FetchResult, FetchResult]:
+        async with Fetcher(make_settings()) as fetcher:
+            return await fetcher.fetch(page_server.url("/check")), await fetcher.fetch(
+                page_server.url("/story")
+            )
+
+    first, second = asyncio.run(twice())
+
+    assert first.body == "<p>the story</p>"
+    first_hops = [path for _, path, _ in page_server.requests[:2]]
+    assert first_hops == ["/check", "/story"]
+    assert "cookie" not in page_server.requests[0].headers
+    assert page_server.requests[1].headers["cookie"] == "seen=1"
+    # The next fetch by the same fetcher starts without it: no cookie outlives its check.
+    assert [path for _, path, _ in page_server.requests[2:]] == ["/story", "/check", "/story"]
+    assert "cookie" not in page_server.requests[2].headers
+    assert second.body == "<p>the story</p>"
 
 
 def test_redirect_loop_stops_at_max_redirects(page_server: PageServer) -> None:
