@@ -160,12 +160,12 @@ def test_identical_page_is_not_extracted_again(
     assert check() == CheckOutcome.NEW_VERSION
     assert store.get_story(story_id).page_hash == hashlib.sha256(v1.encode()).hexdigest()
     assert check() == CheckOutcome.UNCHANGED
-    assert pool.calls == ["extract_article"]
+    assert pool.calls == ["extract_page"]
     # New bytes, same story (a re-render): extracted, unchanged, and remembered.
     rerendered = v1.replace("</body>", "<!-- rendered by edge 7 --></body>")
     page_server.set(SEED_PATH, rerendered)
     assert check() == CheckOutcome.UNCHANGED
-    assert pool.calls == ["extract_article"] * 2
+    assert pool.calls == ["extract_page"] * 2
     assert store.get_story(story_id).page_hash == hashlib.sha256(rerendered.encode()).hexdigest()
     # A paywall is not the latest version's page: the digest stays that of the story.
     teaser = seed_text("us-russia-deal-v1").split("\n")[:1]
@@ -173,11 +173,11 @@ def test_identical_page_is_not_extracted_again(
     assert check() == CheckOutcome.SUSPICIOUS
     page_server.set(SEED_PATH, rerendered)
     assert check() == CheckOutcome.UNCHANGED
-    assert pool.calls == ["extract_article"] * 3
+    assert pool.calls == ["extract_page"] * 3
     # A real edit is extracted and both diffs are computed in the pool too.
     page_server.set(SEED_PATH, seed_html("us-russia-deal-v2"))
     assert check() == CheckOutcome.NEW_VERSION
-    assert pool.calls[3:] == ["extract_article", "analyse"]
+    assert pool.calls[3:] == ["extract_page", "analyse"]
     [_, latest] = store.history(story_id)
     assert latest.diff is not None and latest.diff.material
     pool.shutdown()

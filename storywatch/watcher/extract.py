@@ -6,29 +6,28 @@ through ``normalise_text`` so ``Article.text`` is exactly what gets hashed and s
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import html
 import logging
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from storywatch.errors import ExtractionError
+from storywatch.watcher.decoding import FEED_TYPES, HTML_TYPES, TEXT_TYPES, decode_body
 from storywatch.watcher.normalise import normalise_text
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+    from trafilatura.settings import Extractor
 
 # trafilatura, htmldate and justext log warnings for every odd page; a daemon fetching
 # thousands of pages cannot afford that noise, and failures surface as ExtractionError.
 for _name in ("trafilatura", "htmldate", "justext", "courlan"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
-FEED_TYPES = frozenset(
-    {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml"}
-)
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 # Open Graph / article meta tags in either attribute order, JSON-LD and microdata.
@@ -86,15 +85,21 @@ class Article:
         return "\n".join(self.paragraphs)
 
 
+def extract_page(raw: bytes, charset: str | None, media_type: str, url: str) -> Article:
+    """Decode a fetched page (see ``decode_body``) and extract its article: the whole of
+    an extraction process's work, so that only the bytes cross to it."""
+    return extract_article(decode_body(raw, charset, media_type), media_type, url)
+
+
 def extract_article(body: str, content_type: str, url: str | None = None) -> Article:
     """Extract the article from a fetched body; raise ExtractionError if there is none."""
     media_type = content_type.partition(";")[0].strip().lower()
     where = url or "the page"
     if media_type in FEED_TYPES:
         raise ExtractionError(f"{where} is a feed, add it with add-feed")
-    if media_type == "text/plain":
+    if media_type in TEXT_TYPES:
         article = _from_plain_text(body)
-    elif media_type in HTML_TYPES:
+    elif media_type in HTML_TYPES or not media_type:
         article = _from_html(body, url)
     else:
         raise ExtractionError(f"cannot extract an article from {media_type} at {where}")
@@ -128,23 +133,9 @@ def _from_html(body: str, url: str | None) -> Article:
         find_date(tree, extensive_search=False, original_date=True)
     )
     _drop_page_furniture(tree)
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=False,
-        include_comments=False,
-        include_tables=False,
-        # Precision keeps headers and share bars out of short stories, which would
-        # otherwise show up as spurious edits; on full articles it loses nothing.
-        favor_precision=True,
-        # fast: no second opinion from readability/jusText; it doubled the cost of every
-        # extraction without changing the text of a single seed or test page.
-        fast=True,
-        # trafilatura's deduplication is a process-wide cache: after a few extractions of
-        # the same story it starts dropping paragraphs seen before, i.e. every unchanged
-        # paragraph of a re-fetched article. Never enable it here.
-        deduplicate=False,
-    )
+    options = copy.copy(_extractor(datetime.now(UTC).date()))
+    options.url = options.source = url
+    document = trafilatura.bare_extraction(tree, options=options)
     text = (getattr(document, "text", None) or "") if document is not None else ""
     return Article(
         title=title,
@@ -166,6 +157,32 @@ def _drop_page_furniture(tree: HtmlElement) -> None:
     from lxml import etree
 
     etree.strip_elements(tree, *_furniture(), with_tail=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _extractor(today: date) -> Extractor:
+    """trafilatura's options, built once a day (they carry today's date for its date
+    search) rather than per page: reading them out of its ConfigParser cost a tenth of
+    an extraction."""
+    from trafilatura.settings import Extractor
+
+    return Extractor(
+        output_format="python",
+        links=False,
+        comments=False,
+        tables=False,
+        # Precision keeps headers and share bars out of short stories, which would
+        # otherwise show up as spurious edits; on full articles it loses nothing.
+        precision=True,
+        # fast: no second opinion from readability/jusText; it doubled the cost of every
+        # extraction without changing the text of a single seed or test page.
+        fast=True,
+        # trafilatura's deduplication is a process-wide cache: after a few extractions of
+        # the same story it starts dropping paragraphs seen before, i.e. every unchanged
+        # paragraph of a re-fetched article. Never enable it here.
+        dedup=False,
+        with_metadata=False,
+    )
 
 
 @functools.cache

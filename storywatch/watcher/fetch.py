@@ -9,10 +9,8 @@ cannot balloon in memory before the size limit is checked.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import dataclasses
 import hashlib
-import re
 import select
 import socket
 import ssl
@@ -23,20 +21,15 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 import brotli
-import charset_normalizer
 import httpcore
 import httpx
 
 from storywatch.config.settings import FetchSettings
 from storywatch.errors import FetchError, HTTPStatusError, InvalidURLError, TooLargeError
 from storywatch.httputil import parse_retry_after
+from storywatch.watcher.decoding import FEED_TYPES, HTML_TYPES, TEXT_TYPES, decode_body
 from storywatch.watcher.urls import guard_url, validate_url
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-TEXT_TYPES = frozenset({"text/plain"})
-FEED_TYPES = frozenset(
-    {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml"}
-)
 ACCEPTED_TYPES = HTML_TYPES | TEXT_TYPES | FEED_TYPES
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -46,17 +39,6 @@ _ACCEPT = (
 )
 # Only encodings we can decompress with an output bound (see _Decoder).
 _ACCEPT_ENCODING = "gzip, deflate, br"
-_SNIFF_BYTES = 2048
-_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-z0-9._:-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-z0-9._:-]+)""", re.I)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# WHATWG: pages labelled latin-1/ascii are decoded as windows-1252 by every browser, and
-# news CMSes rely on that for curly quotes in the 0x80-0x9f range.
-_WHATWG_ALIASES = {"latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -64,7 +46,8 @@ class FetchResult:
     url: str  # final URL after redirects
     status_code: int  # 2xx, or 304
     not_modified: bool  # True on 304
-    body: str | None  # decoded text (None on 304)
+    raw: bytes | None  # the body as served, decompressed (None on 304)
+    charset: str | None  # from the Content-Type header, if it named one
     content_type: str  # media type only, lowercased, e.g. "text/html"
     etag: str | None
     last_modified: str | None
@@ -72,6 +55,15 @@ class FetchResult:
     # SHA-256 of the body exactly as served (None on 304): equal digests mean the same
     # page, so its article need not be extracted again.
     page_hash: str | None = None
+
+    @property
+    def body(self) -> str | None:
+        """The body decoded to text (afresh on every access; None on 304). Pages to
+        extract travel to the extraction processes as ``raw`` bytes and are decoded
+        there, off the event loop."""
+        if self.raw is None:
+            return None
+        return decode_body(self.raw, self.charset, self.content_type)
 
 
 class Fetcher:
@@ -185,7 +177,8 @@ class Fetcher:
                 url=url,
                 status_code=304,
                 not_modified=True,
-                body=None,
+                raw=None,
+                charset=None,
                 content_type="",
                 # A 304 may omit validators; keep the caller's so the next GET is conditional.
                 etag=response.headers.get("ETag") or etag,
@@ -203,7 +196,8 @@ class Fetcher:
             url=url,
             status_code=status,
             not_modified=False,
-            body=decode_body(raw, charset, media_type),
+            raw=raw,
+            charset=charset,
             content_type=media_type,
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
@@ -357,52 +351,6 @@ async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
         raise FetchError(
             f"connection dropped while reading {response.request.url}: {_reason(exc)}"
         ) from None
-
-
-# --- decoding -------------------------------------------------------------------------
-
-
-def decode_body(raw: bytes, header_charset: str | None, media_type: str) -> str:
-    """Decode with the browser's precedence: BOM, Content-Type charset, in-document
-    declaration, then UTF-8 if valid, then a statistical guess."""
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            return raw[len(bom) :].decode(name, errors="replace")
-    encoding = _codec(header_charset) or _codec(_declared_in_document(raw, media_type))
-    if encoding:
-        return raw.decode(encoding, errors="replace")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    guess = charset_normalizer.from_bytes(raw).best()
-    if guess is not None and _codec(guess.encoding):
-        return raw.decode(guess.encoding, errors="replace")
-    return raw.decode("utf-8", errors="replace")
-
-
-def _declared_in_document(raw: bytes, media_type: str) -> str | None:
-    head = raw[:_SNIFF_BYTES]
-    pattern = _XML_ENCODING if media_type in FEED_TYPES else _META_CHARSET
-    match = pattern.search(head)
-    if match is None and media_type == "application/xhtml+xml":
-        match = _XML_ENCODING.search(head)
-    if match is None:
-        return None
-    name = match.group(1).decode("ascii").lower()
-    # WHATWG: a meta tag cannot truthfully declare UTF-16 in an ASCII-compatible byte
-    # stream (it would not have been readable), so browsers take UTF-8.
-    return "utf-8" if name.startswith("utf-16") else name
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        canonical = codecs.lookup(name).name
-    except LookupError:
-        return None  # an unknown label is ignored, as browsers do
-    return _WHATWG_ALIASES.get(canonical, canonical)
 
 
 def _sniff_media_type(raw: bytes, url: str) -> str:

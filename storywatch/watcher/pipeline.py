@@ -30,7 +30,7 @@ from storywatch.storage import (
     utcnow,
 )
 from storywatch.storage.outbox import last_alert_at
-from storywatch.watcher.extract import Article, extract_article
+from storywatch.watcher.extract import Article, extract_page
 from storywatch.watcher.fetch import Fetcher, FetchResult
 from storywatch.watcher.normalise import content_hash
 from storywatch.watcher.schedule import next_schedule
@@ -169,7 +169,12 @@ class Checker:
             )
         try:
             article = await asyncio.get_running_loop().run_in_executor(
-                self.extractor, extract_article, result.body or "", result.content_type, result.url
+                self.extractor,
+                extract_page,
+                result.raw or b"",
+                result.charset,
+                result.content_type,
+                result.url,
             )
         except ExtractionError as exc:
             return await self._commit(self._failure(story, str(exc), started, result.status_code))
