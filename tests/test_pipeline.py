@@ -198,7 +198,7 @@ def test_group_commit_writes_waiting_checks_in_one_transaction(store: Store) -> 
             return super().record_checks(items)
 
     async def run() -> list[BaseException | None]:
-        commit = GroupCommit(CountingStore(store.engine), None)
+        commit = GroupCommit(CountingStore(store.engine).record_checks, None)
         now = utcnow()
         schedule = ScheduleUpdate(now + timedelta(hours=1), 3600.0, StoryStatus.ACTIVE, 0)
         writes = [

@@ -155,6 +155,37 @@ def test_record_checks_keeps_each_checks_own_columns(store: Store) -> None:
         store.record_checks([(fine.id, _record("A version is not a plain check."))])
 
 
+def test_record_versions_commits_a_group_and_refuses_only_the_stale_one(store: Store) -> None:
+    ids = [_story_id(store, f"https://news.example/group/{n}") for n in range(4)]
+    first = store.record_versions([(sid, _record(f"First text of {sid}.")) for sid in ids])
+    assert first == [1] * len(ids)
+    # Another worker stores story 2's second version first: that one check is refused,
+    # the rest of the group is written.
+    stale = ids[2]
+    store.record_check(stale, _record("Another worker's text.", expected_versions=1))
+    second = store.record_versions(
+        [(sid, _record(f"Second text of {sid}.", expected_versions=1)) for sid in ids]
+    )
+    assert isinstance(second[2], StorageError) and "changed concurrently" in str(second[2])
+    assert [n for i, n in enumerate(second) if i != 2] == [2, 2, 2]
+    for sid in ids:
+        history = store.history(sid)
+        assert [entry.version.number for entry in history] == [1, 2]
+        expected = "Another worker's text." if sid == stale else f"Second text of {sid}."
+        assert store.version_text(history[-1].version) == expected
+        # The refused check left no row: two checks each, the stale story's second
+        # being the other worker's.
+        assert [c.outcome for c in store.checks(sid)] == [CheckOutcome.NEW_VERSION] * 2
+    with pytest.raises(ValueError, match="with a version"):
+        store.record_versions([(ids[0], _record(None, CheckOutcome.UNCHANGED))])
+
+
+def _story_id(store: Store, url: str) -> int:
+    story_id = store.add_story(url).id
+    assert story_id is not None
+    return story_id
+
+
 def test_heartbeats_keep_live_leases_and_a_late_check_keeps_the_new_owners(store: Store) -> None:
     story_id = store.add_story("https://news.example/slow").id
     assert story_id is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import timedelta
 
 import click
@@ -49,6 +50,10 @@ def run(
     Several `storywatch run` processes may share one PostgreSQL database (on one or
     many machines); with SQLite, run them on one machine only."""
     setup_logging(log_level or app.settings.log.level, log_format or app.settings.log.format)
+    # What start-up built (modules, classes, settings) lives as long as the process:
+    # frozen, it is no longer walked by every full garbage collection of a daemon that
+    # runs for months.
+    gc.freeze()
     asyncio.run(_run(app, grace, once))
 
 

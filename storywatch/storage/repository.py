@@ -328,24 +328,29 @@ class Store:
         Core statements, not the ORM: this runs once per check, thousands of times a
         cycle, and a unit of work cost several times the statements themselves.
         """
-        check = _new_check(story_id, record)
-        version = None
         try:
             with self._transaction() as connection:
-                # The story's UPDATE comes first: on PostgreSQL it takes the row lock (as
-                # SELECT ... FOR UPDATE does) until the commit, so concurrent writers of
-                # one story queue here; on SQLite it takes the write lock at once.
-                if record.version is None:
-                    self._update_story(connection, story_id, record, _story_update(record))
-                else:
-                    version = self._add_version(connection, story_id, record)
-                    check.version_id = version.id
-                inserted = connection.execute(_INSERT_CHECK, check.model_dump(exclude={"id"}))
-                check.id = _primary_key(inserted)
+                check, version = self._write_check(connection, story_id, record)
         except IntegrityError as exc:
             raise StorageError(
                 f"story {story_id} changed concurrently; check not recorded ({_first_line(exc)})"
             ) from None
+        return Check(**check), Version(**version) if version else None
+
+    def _write_check(
+        self, connection: Connection, story_id: int, record: CheckRecord
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The rows of one check (and its version) written in ``connection``."""
+        # The story's UPDATE comes first: on PostgreSQL it takes the row lock (as SELECT
+        # ... FOR UPDATE does) until the commit, so concurrent writers of one story queue
+        # here; on SQLite it takes the write lock at once.
+        version = None
+        if record.version is None:
+            self._update_story(connection, story_id, record, _story_update(record))
+        else:
+            version = self._add_version(connection, story_id, record)
+        check = _check_row(story_id, record, version["id"] if version else None)
+        check["id"] = _primary_key(connection.execute(_INSERT_CHECK, check))
         return check, version
 
     def record_checks(
@@ -370,24 +375,56 @@ class Store:
                     connection.execute(_UPDATE_STORY, rows)
                 # A removed story's check violates its foreign key: IntegrityError.
                 connection.execute(
-                    _INSERT_CHECK,
-                    [
-                        _new_check(story_id, record).model_dump(exclude={"id"})
-                        for story_id, record in items
-                    ],
+                    _INSERT_CHECK, [_check_row(story_id, record) for story_id, record in items]
                 )
             return [None] * len(items)
         except IntegrityError:
             pass
-        errors: list[StorywatchError | None] = []
+        return [
+            outcome if isinstance(outcome, StorywatchError) else None
+            for outcome in self._one_by_one(items)
+        ]
+
+    def record_versions(
+        self, items: Sequence[tuple[int, CheckRecord]]
+    ) -> list[int | StorywatchError]:
+        """Record checks that store a new version, all in one transaction (a group
+        commit); return each one's version number, or its error. If any fails (another
+        worker stored a version first, its story was removed), the others are written one
+        at a time, so only that one is refused."""
+        if any(record.version is None for _, record in items):
+            raise ValueError("record_versions takes checks with a version")
+        numbers: dict[int, int] = {}
+        try:
+            with self._transaction() as connection:
+                # In id order, as record_checks: PostgreSQL row locks taken in one order.
+                for index, (story_id, record) in sorted(
+                    enumerate(items), key=lambda item: item[1][0]
+                ):
+                    _, version = self._write_check(connection, story_id, record)
+                    assert version is not None
+                    numbers[index] = version["number"]
+            return [numbers[index] for index in range(len(items))]
+        except (IntegrityError, StorywatchError):
+            pass
+
+        return [
+            outcome if isinstance(outcome, StorywatchError) else _number(outcome)
+            for outcome in self._one_by_one(items)
+        ]
+
+    def _one_by_one(
+        self, items: Sequence[tuple[int, CheckRecord]]
+    ) -> list[Version | StorywatchError | None]:
+        """The checks of a failed group, each in its own transaction: the version each
+        stored (None for a plain check), or its error."""
+        outcomes: list[Version | StorywatchError | None] = []
         for story_id, record in items:
             try:
-                self.record_check(story_id, record)
+                outcomes.append(self.record_check(story_id, record)[1])
             except StorywatchError as exc:
-                errors.append(exc)
-            else:
-                errors.append(None)
-        return errors
+                outcomes.append(exc)
+        return outcomes
 
     def _update_story(
         self,
@@ -410,7 +447,10 @@ class Store:
             raise NotFoundError(f"no story with id {story_id}")
         raise StorageError(f"story {story_id} changed concurrently; version not stored twice")
 
-    def _add_version(self, connection: Connection, story_id: int, record: CheckRecord) -> Version:
+    def _add_version(
+        self, connection: Connection, story_id: int, record: CheckRecord
+    ) -> dict[str, Any]:
+        """Insert the check's version (with its diff and alerts); return its row."""
         new = record.version
         assert new is not None
         expected = record.expected_versions
@@ -438,26 +478,26 @@ class Store:
                 connection, story_id, expected, previous.id, previous.text_blob
             )
         blob, is_delta = textstore.encode(new.text, base_text)
-        version = Version(
-            story_id=story_id,
-            number=number,
-            fetched_at=record.checked_at,
-            content_hash=new.content_hash,
-            title=_clip(new.title, 1000),
-            byline=_clip(new.byline, 500),
-            published=_clip(new.published, 50),
-            updated=_clip(new.updated, 50),
-            word_count=new.word_count,
-            text_blob=blob,
-            base_version_id=previous.id if (is_delta and previous) else None,
-            html_blob=zlib.compress(new.html.encode("utf-8"), 9) if new.html else None,
-        )
-        version.id = _primary_key(
-            connection.execute(_INSERT_VERSION, version.model_dump(exclude={"id"}))
-        )
+        # Plain rows, not model instances: building and dumping a SQLModel object cost
+        # more than the INSERT it fed.
+        version: dict[str, Any] = {
+            "story_id": story_id,
+            "number": number,
+            "fetched_at": record.checked_at,
+            "content_hash": new.content_hash,
+            "title": _clip(new.title, 1000),
+            "byline": _clip(new.byline, 500),
+            "published": _clip(new.published, 50),
+            "updated": _clip(new.updated, 50),
+            "word_count": new.word_count,
+            "text_blob": blob,
+            "base_version_id": previous.id if (is_delta and previous) else None,
+            "html_blob": zlib.compress(new.html.encode("utf-8"), 9) if new.html else None,
+        }
+        version["id"] = version_id = _primary_key(connection.execute(_INSERT_VERSION, version))
         if record.diff is not None and previous is not None:
             diff = VersionDiff(
-                version_id=version.id,
+                version_id=version_id,
                 previous_version_id=previous.id,
                 material=record.diff.material,
                 significance=record.diff.significance,
@@ -471,7 +511,7 @@ class Store:
                 Alert(
                     key=draft.key,
                     story_id=story_id,
-                    version_id=version.id,
+                    version_id=version_id,
                     channel=draft.channel,
                     status=draft.status,
                     reason=draft.reason,
@@ -527,16 +567,22 @@ def _decode_text(
     return text
 
 
-def _new_check(story_id: int, record: CheckRecord) -> Check:
-    return Check(
-        story_id=story_id,
-        checked_at=record.checked_at,
-        outcome=record.outcome,
-        http_status=record.http_status,
-        duration_ms=record.duration_ms,
-        error=_clip(record.error),
-        worker=record.worker,
-    )
+def _check_row(story_id: int, record: CheckRecord, version_id: int | None = None) -> dict[str, Any]:
+    return {
+        "story_id": story_id,
+        "checked_at": record.checked_at,
+        "outcome": record.outcome,
+        "http_status": record.http_status,
+        "duration_ms": record.duration_ms,
+        "error": _clip(record.error),
+        "version_id": version_id,
+        "worker": record.worker,
+    }
+
+
+def _number(version: Version | None) -> int:
+    assert version is not None  # a check with a version stored one
+    return version.number
 
 
 def _primary_key(result: CursorResult[Any]) -> int:

@@ -8,10 +8,11 @@ import asyncio
 import contextvars
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from storywatch.config import Settings
 from storywatch.diff.analysis import Analysis, analyse
@@ -20,6 +21,7 @@ from storywatch.diff.text import TextDiff
 from storywatch.errors import ExtractionError, FetchError, HTTPStatusError, StorywatchError
 from storywatch.notifiers.rules import AlertContext, plan_alerts
 from storywatch.storage import (
+    AlertDraft,
     CheckOutcome,
     CheckRecord,
     DiffData,
@@ -34,6 +36,8 @@ from storywatch.watcher.extract import Article, extract_page
 from storywatch.watcher.fetch import Fetcher, FetchResult
 from storywatch.watcher.normalise import content_hash
 from storywatch.watcher.schedule import next_schedule
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,47 +70,51 @@ class CheckReport:
         }
 
 
-class GroupCommit:
-    """Records of checks that store no version, committed in groups: whatever queued
-    while one transaction ran goes into the next, and each caller waits for its own.
+class GroupCommit(Generic[T]):
+    """Checks committed in groups: whatever queued while one transaction ran goes into
+    the next, and each caller waits for its own result.
 
-    Nothing waits for a timer, so a lone check is written at once; under load the groups
-    grow by themselves. A story removed meanwhile fails its own check, not the group's.
+    ``commit`` writes a group in one transaction and returns each check's result or
+    error (``Store.record_checks``, ``Store.record_versions``). Nothing waits for a
+    timer, so a lone check is written at once; under load the groups grow by
+    themselves. A story removed meanwhile fails its own check, not the group's.
     """
 
-    def __init__(self, store: Store, executor: Executor | None) -> None:
-        self._store = store
+    def __init__(
+        self,
+        commit: Callable[[Sequence[tuple[int, CheckRecord]]], Sequence[T | StorywatchError]],
+        executor: Executor | None,
+    ) -> None:
+        self._commit = commit
         self._executor = executor
-        self._queue: list[tuple[int, CheckRecord, asyncio.Future[None]]] = []
+        self._queue: list[tuple[int, CheckRecord, asyncio.Future[T]]] = []
         self._drain: asyncio.Task[None] | None = None
 
-    async def write(self, story_id: int, record: CheckRecord) -> None:
+    async def write(self, story_id: int, record: CheckRecord) -> T:
         loop = asyncio.get_running_loop()
-        written: asyncio.Future[None] = loop.create_future()
+        written: asyncio.Future[T] = loop.create_future()
         self._queue.append((story_id, record, written))
         if self._drain is None or self._drain.done():
             self._drain = loop.create_task(self._commit_queued())
-        await written
+        return await written
 
     async def _commit_queued(self) -> None:
         loop = asyncio.get_running_loop()
         while self._queue:
             group, self._queue = self._queue, []
             items = [(story_id, record) for story_id, record, _ in group]
-            errors: list[Exception | None]
+            results: Sequence[T | BaseException]
             try:
-                errors = list(
-                    await loop.run_in_executor(self._executor, self._store.record_checks, items)
-                )
+                results = await loop.run_in_executor(self._executor, self._commit, items)
             except Exception as exc:  # the database is down: every waiter hears it
-                errors = [exc] * len(group)
-            for (_, _, written), error in zip(group, errors, strict=True):
+                results = [exc] * len(group)
+            for (_, _, written), result in zip(group, results, strict=True):
                 if written.done():  # its check was cancelled (shutdown grace over)
                     continue
-                if error is None:
-                    written.set_result(None)
+                if isinstance(result, BaseException):
+                    written.set_exception(result)
                 else:
-                    written.set_exception(error)
+                    written.set_result(result)
 
 
 @dataclass
@@ -125,19 +133,21 @@ class Checker:
     # sleeps and polls (its busy handler) while holding a thread. One writer thread lets
     # the writes queue here instead. PostgreSQL writers run in the default thread pool.
     _writer: Executor | None = field(default=None, init=False, repr=False)
-    _plain_writes: GroupCommit = field(init=False, repr=False)
+    _plain_writes: GroupCommit[None] = field(init=False, repr=False)
+    _version_writes: GroupCommit[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.store.dialect == "sqlite":
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="storywatch-writer")
-        self._plain_writes = GroupCommit(self.store, self._writer)
+        self._plain_writes = GroupCommit(self.store.record_checks, self._writer)
+        self._version_writes = GroupCommit(self.store.record_versions, self._writer)
 
     def close(self) -> None:
         if self._writer is not None:
             self._writer.shutdown(wait=True)
 
-    async def _write(self, func: Callable[..., CheckReport], *args: object) -> CheckReport:
-        """Run ``func(*args)`` (a database write) off the event loop."""
+    async def _write(self, func: Callable[..., T], *args: object) -> T:
+        """Run ``func(*args)`` (database work) on the writer thread, off the event loop."""
         call = functools.partial(contextvars.copy_context().run, func, *args)
         return await asyncio.get_running_loop().run_in_executor(self._writer, call)
 
@@ -299,19 +309,11 @@ class Checker:
             analysis = await asyncio.get_running_loop().run_in_executor(
                 self.extractor, analyse, previous_text, article.text
             )
-        return await self._write(
-            self._record_version,
-            story,
-            result,
-            article,
-            latest,
-            analysis,
-            digest,
-            word_count,
-            started,
+        return await self._store_version(
+            story, result, article, latest, analysis, digest, word_count, started
         )
 
-    def _record_version(
+    async def _store_version(
         self,
         story: Story,
         result: FetchResult,
@@ -324,9 +326,8 @@ class Checker:
     ) -> CheckReport:
         assert story.id is not None
         now = self.clock()
-        number = story.version_count + 1
         diff_data = None
-        alerts = []
+        alerts: list[AlertDraft] = []
         if latest is not None and analysis is not None:
             diff_data = DiffData(
                 material=analysis.semantic.material,
@@ -335,22 +336,8 @@ class Checker:
                 words_added=analysis.text.words_added,
                 words_removed=analysis.text.words_removed,
             )
-            alerts = plan_alerts(
-                AlertContext(
-                    story_id=story.id,
-                    story_url=story.url,
-                    story_title=article.title or story.label,
-                    story_tags=tuple(t for t in story.tags.split(",") if t),
-                    version_number=number,
-                    previous_number=latest.number,
-                    diff=analysis.semantic,
-                    text_diff=analysis.text,
-                    content_hash=digest,
-                    seen_before=self.store.has_hash(story.id, digest),
-                    last_alert_at=last_alert_at(self.store, story.id),
-                    now=now,
-                ),
-                self.settings.alerts,
+            alerts = await self._write(
+                self._plan_alerts, story, article, latest, analysis, digest, now
             )
         record = CheckRecord(
             outcome=CheckOutcome.NEW_VERSION,
@@ -377,17 +364,44 @@ class Checker:
             worker=self.worker,
         )
         try:
-            _, version = self.store.record_check(story.id, record)
+            number = await self._version_writes.write(story.id, record)
         except StorywatchError as exc:
             return CheckReport(story.id, story.url, CheckOutcome.FAILED, error=str(exc))
         return CheckReport(
             story.id,
             story.url,
             CheckOutcome.NEW_VERSION,
-            version=version.number if version else number,
+            version=number,
             duration_ms=record.duration_ms,
             diff=analysis.semantic if analysis else None,
             text_diff=analysis.text if analysis else None,
             alerts=sum(1 for a in alerts if a.status == "pending"),
             title=article.title,
         )
+
+    def _plan_alerts(
+        self,
+        story: Story,
+        article: Article,
+        latest: Version,
+        analysis: Analysis,
+        digest: str,
+        now: datetime,
+    ) -> list[AlertDraft]:
+        """The alerts of a new version, with what the store knows of the story's past."""
+        assert story.id is not None
+        context = AlertContext(
+            story_id=story.id,
+            story_url=story.url,
+            story_title=article.title or story.label,
+            story_tags=tuple(t for t in story.tags.split(",") if t),
+            version_number=story.version_count + 1,
+            previous_number=latest.number,
+            diff=analysis.semantic,
+            text_diff=analysis.text,
+            content_hash=digest,
+            seen_before=self.store.has_hash(story.id, digest),
+            last_alert_at=last_alert_at(self.store, story.id),
+            now=now,
+        )
+        return plan_alerts(context, self.settings.alerts)
