@@ -469,9 +469,11 @@ class Store:
         # Guarded by the count the caller diffed against: a version stored meanwhile by
         # another worker refuses this one rather than storing it mis-diffed.
         self._update_story(connection, story_id, record, story_values, expected)
-        previous = connection.execute(
-            _VERSION_BY_NUMBER, {"story": story_id, "number": expected}
-        ).first()
+        previous = (
+            connection.execute(_VERSION_BY_NUMBER, {"story": story_id, "number": expected}).first()
+            if expected
+            else None  # a story's first version: nothing before it to look up
+        )
         base_text = None
         if previous is not None and number % textstore.KEYFRAME_EVERY != 1:
             base_text = _decode_text(
