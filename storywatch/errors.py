@@ -14,6 +14,7 @@ CLI can turn any of them into one line on stderr and exit status 2::
     │   ├── TooLargeError      body larger than the configured maximum
     │   └── HTTPStatusError    4xx/5xx answer (carries Retry-After when given)
     ├── ExtractionError        fetched, but no article text (or suspiciously little)
+    │   └── WorkerCrashedError the process extracting it died
     ├── InputError             an unreadable local file given to `compare`
     └── DeliveryError          an alert channel refused or failed a delivery
 """
@@ -65,6 +66,10 @@ class HTTPStatusError(FetchError):
 
 
 class ExtractionError(StorywatchError):
+    pass
+
+
+class WorkerCrashedError(ExtractionError):
     pass
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TypeVar, TypeVarTuple
 
 from storywatch.diff.render import render_plain
 from storywatch.errors import NotFoundError, StorywatchError
@@ -22,11 +21,13 @@ from storywatch.storage import (
 from storywatch.watcher.fetch import Fetcher
 from storywatch.watcher.normalise import normalise_text
 from storywatch.watcher.pipeline import Checker, GroupCommit
+from storywatch.watcher.workers import ProcessPool
 from tests.support.pages import article_html, seed_html, seed_text
 from tests.support.pipeline import SEED_PATH, build_seed_database, check_once, pipeline_settings
 from tests.support.server import PageServer
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 def test_seed_versions_are_stored_with_semantic_diffs(
@@ -124,16 +125,16 @@ def test_page_that_shrinks_to_a_paywall_is_suspicious_not_a_version(
     assert store.get_story(story_id).version_count == 1
 
 
-class _CountingExecutor(ThreadPoolExecutor):
-    """The extraction pool, counting what runs in it."""
+class _CountingPool(ProcessPool):
+    """Extraction processes, counting what runs in them."""
 
-    def __init__(self) -> None:
-        super().__init__(2)
-        self.calls: list[str] = []
+    def __init__(self, calls: list[str]) -> None:
+        super().__init__(1)
+        self.calls = calls
 
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        self.calls.append(fn.__name__)
-        return super().submit(fn, *args, **kwargs)
+    async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T:
+        self.calls.append(func.__name__)
+        return await super().run(func, *args)
 
 
 def test_identical_page_is_not_extracted_again(
@@ -142,16 +143,19 @@ def test_identical_page_is_not_extracted_again(
     settings = pipeline_settings(db_url)
     story_id = store.add_story(page_server.url(SEED_PATH)).id
     assert story_id is not None
-    pool = _CountingExecutor()
+
+    calls: list[str] = []
 
     def check() -> str:
         async def run() -> str:
             async with Fetcher(settings.fetch) as fetcher:
+                pool = _CountingPool(calls)
                 checker = Checker(store, fetcher, settings, extractor=pool)
                 try:
                     return (await checker.check(store.get_story(story_id))).outcome
                 finally:
                     checker.close()
+                    await pool.aclose()
 
         return asyncio.run(run())
 
@@ -160,12 +164,12 @@ def test_identical_page_is_not_extracted_again(
     assert check() == CheckOutcome.NEW_VERSION
     assert store.get_story(story_id).page_hash == hashlib.sha256(v1.encode()).hexdigest()
     assert check() == CheckOutcome.UNCHANGED
-    assert pool.calls == ["extract_page"]
+    assert calls == ["extract_page"]
     # New bytes, same story (a re-render): extracted, unchanged, and remembered.
     rerendered = v1.replace("</body>", "<!-- rendered by edge 7 --></body>")
     page_server.set(SEED_PATH, rerendered)
     assert check() == CheckOutcome.UNCHANGED
-    assert pool.calls == ["extract_page"] * 2
+    assert calls == ["extract_page"] * 2
     assert store.get_story(story_id).page_hash == hashlib.sha256(rerendered.encode()).hexdigest()
     # A paywall is not the latest version's page: the digest stays that of the story.
     teaser = seed_text("us-russia-deal-v1").split("\n")[:1]
@@ -173,14 +177,13 @@ def test_identical_page_is_not_extracted_again(
     assert check() == CheckOutcome.SUSPICIOUS
     page_server.set(SEED_PATH, rerendered)
     assert check() == CheckOutcome.UNCHANGED
-    assert pool.calls == ["extract_page"] * 3
+    assert calls == ["extract_page"] * 3
     # A real edit is extracted and both diffs are computed in the pool too.
     page_server.set(SEED_PATH, seed_html("us-russia-deal-v2"))
     assert check() == CheckOutcome.NEW_VERSION
-    assert pool.calls[3:] == ["extract_page", "analyse"]
+    assert calls[3:] == ["extract_page", "analyse"]
     [_, latest] = store.history(story_id)
     assert latest.diff is not None and latest.diff.material
-    pool.shutdown()
 
 
 def test_group_commit_writes_waiting_checks_in_one_transaction(store: Store) -> None:

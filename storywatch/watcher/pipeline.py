@@ -18,7 +18,13 @@ from storywatch.config import Settings
 from storywatch.diff.analysis import Analysis, analyse
 from storywatch.diff.model import SemanticDiff
 from storywatch.diff.text import TextDiff
-from storywatch.errors import ExtractionError, FetchError, HTTPStatusError, StorywatchError
+from storywatch.errors import (
+    ExtractionError,
+    FetchError,
+    HTTPStatusError,
+    StorywatchError,
+    WorkerCrashedError,
+)
 from storywatch.notifiers.rules import AlertContext, plan_alerts
 from storywatch.storage import (
     AlertDraft,
@@ -36,6 +42,7 @@ from storywatch.watcher.extract import Article, extract_page
 from storywatch.watcher.fetch import Fetcher, FetchResult
 from storywatch.watcher.normalise import content_hash
 from storywatch.watcher.schedule import next_schedule
+from storywatch.watcher.workers import Runner, ThreadRunner
 
 T = TypeVar("T")
 
@@ -126,9 +133,9 @@ class Checker:
     settings: Settings
     worker: str | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
-    # Extraction is the CPU-heavy step; a process pool spreads it over every core, where
-    # threads would all queue on the GIL. None: the event loop's default thread pool.
-    extractor: Executor | None = None
+    # Extraction and the diffs are the CPU-heavy steps; processes spread them over every
+    # core, where threads would all queue on the GIL.
+    extractor: Runner = field(default_factory=ThreadRunner)
     # SQLite takes one writer at a time, and a writer that finds the database locked
     # sleeps and polls (its busy handler) while holding a thread. One writer thread lets
     # the writes queue here instead. PostgreSQL writers run in the default thread pool.
@@ -178,13 +185,8 @@ class Checker:
                 self._unchanged(story, result, started, CheckOutcome.UNCHANGED)
             )
         try:
-            article = await asyncio.get_running_loop().run_in_executor(
-                self.extractor,
-                extract_page,
-                result.raw or b"",
-                result.charset,
-                result.content_type,
-                result.url,
+            article = await self.extractor.run(
+                extract_page, result.raw or b"", result.charset, result.content_type, result.url
             )
         except ExtractionError as exc:
             return await self._commit(self._failure(story, str(exc), started, result.status_code))
@@ -306,9 +308,12 @@ class Checker:
             # common case, never needs it. The diffs are CPU work like extraction: they
             # run where extraction does.
             previous_text = await asyncio.to_thread(self.store.version_text, latest)
-            analysis = await asyncio.get_running_loop().run_in_executor(
-                self.extractor, analyse, previous_text, article.text
-            )
+            try:
+                analysis = await self.extractor.run(analyse, previous_text, article.text)
+            except WorkerCrashedError as exc:
+                return await self._commit(
+                    self._failure(story, str(exc), started, result.status_code)
+                )
         return await self._store_version(
             story, result, article, latest, analysis, digest, word_count, started
         )

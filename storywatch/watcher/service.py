@@ -33,14 +33,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import signal
 import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -51,6 +49,7 @@ from storywatch.storage import CheckOutcome, Store, Story, Worker, claims, utcno
 from storywatch.watcher.feeds import FeedReport, poll_feed
 from storywatch.watcher.pipeline import Checker, CheckReport
 from storywatch.watcher.politeness import PoliteFetcher, robots_policy
+from storywatch.watcher.workers import ProcessPool, Runner, ThreadRunner
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -63,18 +62,15 @@ LEASE_TICKS = 3  # heartbeats a lease outlasts, so one late beat never loses it
 _FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
 
 
-def extraction_pool(processes: int | None) -> ProcessPoolExecutor | None:
-    """A pool of ``processes`` extraction processes (None: one per CPU but one, if there
-    are several).
+def extraction_runner(processes: int | None) -> Runner:
+    """``processes`` extraction processes (None: one per CPU but one, if there are
+    several; 0: threads of this process).
 
     The worker process itself keeps a core busy (the event loop, fetching, the database
     writes, all under one GIL), so extraction gets the other cores: an extraction process
     per CPU only competes with it, and each costs a start-up's imports besides."""
     count = (os.cpu_count() or 1) - 1 if processes is None else processes
-    if count == 0:
-        return None
-    # spawn, not fork: the worker process has threads (asyncio's pool, SQLite) by now.
-    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPool(count) if count else ThreadRunner()
 
 
 def make_worker_id() -> str:
@@ -112,7 +108,7 @@ class Service:
         self.worker_id = worker_id or make_worker_id()
         self.clock = clock
         self.fetcher = PoliteFetcher(settings.fetch)
-        self.extractor = extraction_pool(settings.fetch.extract_processes)
+        self.extractor = extraction_runner(settings.fetch.extract_processes)
         self.channels = build_channels(settings) if channels is None else channels
         self.checker = Checker(
             store,
@@ -357,8 +353,7 @@ class Service:
         """Close the HTTP client and stop the extraction processes."""
         await self.fetcher.aclose()
         self.checker.close()
-        if self.extractor is not None:
-            self.extractor.shutdown(wait=True, cancel_futures=True)
+        await self.extractor.aclose()
 
     def _register(self) -> None:
         now = self.clock()

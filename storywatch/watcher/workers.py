@@ -1,0 +1,214 @@
+"""Where the CPU-heavy steps of a check (extraction, the diffs) run.
+
+:class:`ProcessPool` runs them in child processes fed by the event loop itself.
+concurrent.futures' ProcessPoolExecutor hands every call to two threads of its own (a
+queue feeder and a result manager); in a worker process whose event loop holds the GIL
+most of the time, waking them for each page cost a sixth of the process's CPU, in the
+threads and in GIL hand-offs. Here the loop writes each call into a child's stdin and
+reads the result from its stdout through asyncio's pipe transports, and several calls
+queue per child, so a child never waits on the loop between two pages.
+
+A child that dies (a crash in a C extension, the OOM killer) fails only the calls it
+held, with :class:`WorkerCrashedError`; the next call starts a new child.
+
+:class:`ThreadRunner` runs the same calls in the event loop's thread pool
+(``fetch.extract_processes = 0``, and one-off checks from the CLI).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import pickle
+import signal
+import struct
+import sys
+from collections.abc import Callable
+from typing import IO, Any, Protocol, TypeVar, TypeVarTuple
+
+from storywatch.errors import WorkerCrashedError
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+
+_HEADER = struct.Struct("!Q")  # the length of the pickled message that follows
+STOP_TIMEOUT = 10.0  # seconds a child may take to finish its queued calls at close
+# The child's command line: the parent's sys.path (as multiprocessing's spawn passes it),
+# so the child imports what the parent would, whatever its working directory.
+_BOOTSTRAP = (
+    "import sys; sys.path[:] = sys.argv[1:]; from storywatch.watcher.workers import serve; serve()"
+)
+
+
+class Runner(Protocol):
+    """Runs a picklable function with its arguments somewhere other than the event loop."""
+
+    async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T: ...
+
+    async def aclose(self) -> None: ...
+
+
+class ThreadRunner:
+    """A :class:`Runner` using the event loop's default thread pool."""
+
+    async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T:
+        return await asyncio.to_thread(func, *args)
+
+    async def aclose(self) -> None:
+        pass
+
+
+class ProcessPool:
+    """A :class:`Runner` with ``processes`` child processes, started on first use; for
+    the tasks of one event loop."""
+
+    def __init__(self, processes: int) -> None:
+        if processes < 1:
+            raise ValueError("a process pool needs at least one process")
+        self._children: list[_Child | None] = [None] * processes
+        self._starting = asyncio.Lock()
+        self._call_ids = itertools.count()
+        self._closed = False
+
+    async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T:
+        if self._closed:
+            raise RuntimeError("the process pool is closed")
+        child = await self._least_busy()
+        result: T = await child.call(next(self._call_ids), func, args)
+        return result
+
+    async def _least_busy(self) -> _Child:
+        async with self._starting:
+            for slot, child in enumerate(self._children):
+                if child is None or not child.alive:
+                    self._children[slot] = await _Child.start()
+        live = [child for child in self._children if child is not None]
+        return min(live, key=lambda child: len(child.pending))
+
+    async def aclose(self) -> None:
+        """Let every child finish its queued calls and exit (killed after STOP_TIMEOUT)."""
+        self._closed = True
+        await asyncio.gather(*(child.stop() for child in self._children if child is not None))
+
+
+class _Child:
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.pending: dict[int, asyncio.Future[Any]] = {}
+        self._reader = asyncio.create_task(self._read_results())
+
+    @classmethod
+    async def start(cls) -> _Child:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _BOOTSTRAP,
+            *sys.path,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        return cls(process)
+
+    @property
+    def alive(self) -> bool:
+        return not self._reader.done()
+
+    async def call(self, call_id: int, func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        stdin = self.process.stdin
+        assert stdin is not None
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.pending[call_id] = future
+        try:
+            if not self.alive:
+                raise self._crashed()
+            message = pickle.dumps((call_id, func, args), pickle.HIGHEST_PROTOCOL)
+            stdin.write(_HEADER.pack(len(message)) + message)
+            await stdin.drain()
+            return await future
+        except ConnectionError:
+            raise self._crashed() from None
+        finally:
+            self.pending.pop(call_id, None)
+
+    async def _read_results(self) -> None:
+        stdout = self.process.stdout
+        assert stdout is not None
+        try:
+            while True:
+                (size,) = _HEADER.unpack(await stdout.readexactly(_HEADER.size))
+                call_id, ok, value = pickle.loads(await stdout.readexactly(size))
+                future = self.pending.get(call_id)
+                if future is None or future.done():  # its caller gave up (cancelled)
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        except asyncio.IncompleteReadError:
+            # The child exited: its calls still pending fail below, with its exit status.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+        finally:
+            error = self._crashed()
+            for future in self.pending.values():
+                if not future.done():
+                    future.set_exception(error)
+
+    def _crashed(self) -> WorkerCrashedError:
+        code = self.process.returncode
+        how = (
+            "is gone"
+            if code is None
+            else f"was killed by signal {-code}"
+            if code < 0
+            else f"exited with status {code}"
+        )
+        return WorkerCrashedError(f"the extraction process {self.process.pid} {how}")
+
+    async def stop(self) -> None:
+        if self.process.returncode is None and self.process.stdin is not None:
+            self.process.stdin.close()  # end of input: the child finishes its queue, exits
+            try:
+                await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        await self._reader
+
+
+def serve() -> None:
+    """A child's loop: read a call, run it, write back its result, until stdin closes."""
+    # Ctrl-C and a service manager's SIGTERM reach the whole process group; the parent
+    # decides when its children stop (it closes their stdin), so no call ends half done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    calls = os.fdopen(os.dup(0), "rb")
+    results = os.fdopen(os.dup(1), "wb")
+    # The protocol has the pipes to itself: whatever a library prints goes nowhere.
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    while (message := _read_message(calls)) is not None:
+        call_id, func, args = pickle.loads(message)
+        try:
+            outcome = (call_id, True, func(*args))
+        except Exception as exc:
+            outcome = (call_id, False, exc)
+        try:
+            answer = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an unpicklable result or exception
+            failure = RuntimeError(f"{func.__qualname__} returned an unpicklable {exc}")
+            answer = pickle.dumps((call_id, False, failure), pickle.HIGHEST_PROTOCOL)
+        results.write(_HEADER.pack(len(answer)) + answer)
+        results.flush()
+
+
+def _read_message(stream: IO[bytes]) -> bytes | None:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    message = stream.read(size)
+    return message if len(message) == size else None

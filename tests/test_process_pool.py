@@ -1,0 +1,136 @@
+"""The extraction processes: real child processes fed over pipes by the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import pytest
+
+from storywatch.errors import ExtractionError, WorkerCrashedError
+from storywatch.watcher.workers import ProcessPool, ThreadRunner
+from tests.support import tasks
+
+T = TypeVar("T")
+
+
+def with_pool(body: Callable[[ProcessPool], Awaitable[T]], processes: int = 1) -> T:
+    async def run() -> T:
+        pool = ProcessPool(processes)
+        try:
+            return await body(pool)
+        finally:
+            await pool.aclose()
+
+    return asyncio.run(run())
+
+
+def test_calls_run_in_a_child_and_queue_there() -> None:
+    async def body(pool: ProcessPool) -> tuple[list[int], set[int]]:
+        squares = await asyncio.gather(*(pool.run(tasks.square, n) for n in range(50)))
+        pids = {await pool.run(tasks.pid) for _ in range(5)}
+        return squares, pids
+
+    squares, pids = with_pool(body)
+    assert squares == [n * n for n in range(50)]
+    assert len(pids) == 1 and pids != {__import__("os").getpid()}
+
+
+def test_calls_spread_over_the_children() -> None:
+    async def body(pool: ProcessPool) -> set[int]:
+        return set(await asyncio.gather(*(pool.run(tasks.pid) for _ in range(20))))
+
+    assert len(with_pool(body, processes=2)) == 2
+
+
+def test_an_exception_comes_back_as_itself() -> None:
+    async def body(pool: ProcessPool) -> int:
+        with pytest.raises(ExtractionError, match="no article text at x"):
+            await pool.run(tasks.fail, "no article text at x")
+        return await pool.run(tasks.square, 7)  # the child is still serving
+
+    assert with_pool(body) == 49
+
+
+def test_a_dead_child_fails_its_calls_and_is_replaced() -> None:
+    async def body(pool: ProcessPool) -> int:
+        first = await pool.run(tasks.pid)
+        dying = asyncio.ensure_future(pool.run(tasks.die))
+        await asyncio.sleep(0)
+        queued = [asyncio.ensure_future(pool.run(tasks.square, n)) for n in range(3)]
+        with pytest.raises(WorkerCrashedError, match="exited with status 3"):
+            await dying
+        for call in queued:  # queued behind the crash, with the same child
+            with pytest.raises(WorkerCrashedError):
+                await call
+        with pytest.raises(WorkerCrashedError, match="killed by signal 9"):
+            await pool.run(tasks.kill_myself)
+        replacement = await pool.run(tasks.pid)
+        assert replacement != first
+        return await pool.run(tasks.square, 3)
+
+    assert with_pool(body) == 9
+
+
+def test_a_cancelled_call_does_not_disturb_the_next() -> None:
+    async def body(pool: ProcessPool) -> list[str]:
+        slow = asyncio.ensure_future(pool.run(tasks.sleep_then, 0.3, "slow"))
+        await asyncio.sleep(0.05)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        return list(
+            await asyncio.gather(*(pool.run(tasks.sleep_then, 0, f"{n}") for n in range(3)))
+        )
+
+    assert with_pool(body) == ["0", "1", "2"]
+
+
+def test_printing_libraries_cannot_corrupt_the_pipe() -> None:
+    async def body(pool: ProcessPool) -> list[str]:
+        return [await pool.run(tasks.chatter, "clean"), await pool.run(tasks.chatter, "twice")]
+
+    assert with_pool(body) == ["clean", "twice"]
+
+
+def test_children_leave_sigint_and_sigterm_to_the_parent() -> None:
+    # systemd's SIGTERM and Ctrl-C reach the whole process group: a child keeps working
+    # on what it holds and stops when the parent closes its input.
+    async def body(pool: ProcessPool) -> int:
+        return await pool.run(tasks.survive_signals, 0.1)
+
+    assert with_pool(body) > 0
+
+
+def test_an_unpicklable_result_is_an_error_not_a_hang() -> None:
+    async def body(pool: ProcessPool) -> None:
+        with pytest.raises(RuntimeError, match="unpicklable"):
+            await pool.run(tasks.unpicklable)
+
+    with_pool(body)
+
+
+def test_close_finishes_queued_calls_then_refuses_new_ones() -> None:
+    async def body() -> list[str]:
+        pool = ProcessPool(1)
+        queued = [asyncio.ensure_future(pool.run(tasks.sleep_then, 0.05, f"{n}")) for n in range(4)]
+        await asyncio.sleep(0)  # the calls are written to the child
+        await asyncio.sleep(0.01)
+        await pool.aclose()
+        with pytest.raises(RuntimeError, match="closed"):
+            await pool.run(tasks.square, 2)
+        return list(await asyncio.gather(*queued))
+
+    assert asyncio.run(body()) == ["0", "1", "2", "3"]
+
+
+def test_thread_runner_runs_the_same_calls() -> None:
+    async def body() -> int:
+        runner = ThreadRunner()
+        try:
+            return await runner.run(tasks.square, 12)
+        finally:
+            await runner.aclose()
+
+    assert asyncio.run(body()) == 144
