@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -134,3 +135,26 @@ def test_thread_runner_runs_the_same_calls() -> None:
             await runner.aclose()
 
     assert asyncio.run(body()) == 144
+
+
+def test_start_warms_every_child_up_before_its_first_call() -> None:
+    async def body() -> list[list[str]]:
+        pool = ProcessPool(2, warm_up=tasks.warm)
+        try:
+            await pool.start()
+            return list(await asyncio.gather(*(pool.run(tasks.warmed) for _ in range(6))))
+        finally:
+            await pool.aclose()
+
+    assert asyncio.run(body()) == [["warm"]] * 6
+
+
+def test_closing_does_not_wait_for_a_warm_up_nobody_needs() -> None:
+    async def body() -> float:
+        pool = ProcessPool(1, warm_up=tasks.slow_warm)
+        await pool.start()
+        started = time.monotonic()
+        await pool.aclose()
+        return time.monotonic() - started
+
+    assert asyncio.run(body()) < 5

@@ -146,6 +146,15 @@ def _from_html(body: str, url: str | None) -> Article:
     )
 
 
+def warm_up() -> None:
+    """An extraction process's start-up, done before the first page arrives: trafilatura
+    imported (a tenth of a second), its options and our tag list built."""
+    import trafilatura  # noqa: F401
+
+    _extractor(datetime.now(UTC).date())
+    _furniture()
+
+
 def _drop_page_furniture(tree: HtmlElement) -> None:
     """Remove, before trafilatura sees the tree, the elements its own cleaning deletes.
 

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 from storywatch.config import Settings
 from storywatch.notifiers import Channel, DeliveryReport, build_channels, deliver_due
 from storywatch.storage import CheckOutcome, Store, Story, Worker, claims, utcnow
+from storywatch.watcher.extract import warm_up
 from storywatch.watcher.feeds import FeedReport, poll_feed
 from storywatch.watcher.pipeline import Checker, CheckReport
 from storywatch.watcher.politeness import PoliteFetcher, robots_policy
@@ -70,7 +71,7 @@ def extraction_runner(processes: int | None) -> Runner:
     writes, all under one GIL), so extraction gets the other cores: an extraction process
     per CPU only competes with it, and each costs a start-up's imports besides."""
     count = (os.cpu_count() or 1) - 1 if processes is None else processes
-    return ProcessPool(count) if count else ThreadRunner()
+    return ProcessPool(count, warm_up=warm_up) if count else ThreadRunner()
 
 
 def make_worker_id() -> str:
@@ -242,6 +243,7 @@ class Service:
 
     async def run_once(self) -> PassStats:
         """One full round, as a cron job would run it: feeds, due stories, alerts."""
+        await self.extractor.start()  # its imports overlap the claims and first fetches
         await self.poll_feeds()
         # No scheduler here: a long backlog keeps its leases with heartbeats of its own.
         beating = asyncio.create_task(self._beat_every_tick())
@@ -271,6 +273,7 @@ class Service:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stop)
         self._warn_short_lease()
+        await self.extractor.start()
         await asyncio.to_thread(self._register)
         scheduler = self._scheduler()
         scheduler.start()

@@ -45,6 +45,9 @@ _BOOTSTRAP = (
 class Runner(Protocol):
     """Runs a picklable function with its arguments somewhere other than the event loop."""
 
+    async def start(self) -> None:
+        """Get ready ahead of the first call (optional: ``run`` starts what it needs)."""
+
     async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T: ...
 
     async def aclose(self) -> None: ...
@@ -52,6 +55,9 @@ class Runner(Protocol):
 
 class ThreadRunner:
     """A :class:`Runner` using the event loop's default thread pool."""
+
+    async def start(self) -> None:
+        pass
 
     async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T:
         return await asyncio.to_thread(func, *args)
@@ -64,13 +70,20 @@ class ProcessPool:
     """A :class:`Runner` with ``processes`` child processes, started on first use; for
     the tasks of one event loop."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, *, warm_up: Callable[[], object] | None = None) -> None:
+        """``warm_up`` runs first in every child started (its imports, its caches), so
+        that it is done before the first real call arrives."""
         if processes < 1:
             raise ValueError("a process pool needs at least one process")
         self._children: list[_Child | None] = [None] * processes
+        self._warm_up = warm_up
         self._starting = asyncio.Lock()
         self._call_ids = itertools.count()
         self._closed = False
+
+    async def start(self) -> None:
+        """Start every child now (the first call would otherwise), warming it up."""
+        await self._least_busy()
 
     async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T:
         if self._closed:
@@ -83,7 +96,9 @@ class ProcessPool:
         async with self._starting:
             for slot, child in enumerate(self._children):
                 if child is None or not child.alive:
-                    self._children[slot] = await _Child.start()
+                    child = self._children[slot] = await _Child.start()
+                    if self._warm_up is not None:
+                        child.send(next(self._call_ids), self._warm_up, ())
         live = [child for child in self._children if child is not None]
         return min(live, key=lambda child: len(child.pending))
 
@@ -116,21 +131,28 @@ class _Child:
         return not self._reader.done()
 
     async def call(self, call_id: int, func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-        stdin = self.process.stdin
-        assert stdin is not None
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.pending[call_id] = future
         try:
             if not self.alive:
                 raise self._crashed()
-            message = pickle.dumps((call_id, func, args), pickle.HIGHEST_PROTOCOL)
-            stdin.write(_HEADER.pack(len(message)) + message)
+            stdin = self.send(call_id, func, args)
             await stdin.drain()
             return await future
         except ConnectionError:
             raise self._crashed() from None
         finally:
             self.pending.pop(call_id, None)
+
+    def send(
+        self, call_id: int, func: Callable[..., Any], args: tuple[Any, ...]
+    ) -> asyncio.StreamWriter:
+        """Queue a call for the child; its result goes to ``pending[call_id]``, if any."""
+        stdin = self.process.stdin
+        assert stdin is not None
+        message = pickle.dumps((call_id, func, args), pickle.HIGHEST_PROTOCOL)
+        stdin.write(_HEADER.pack(len(message)) + message)
+        return stdin
 
     async def _read_results(self) -> None:
         stdout = self.process.stdout
@@ -170,6 +192,8 @@ class _Child:
     async def stop(self) -> None:
         if self.process.returncode is None and self.process.stdin is not None:
             self.process.stdin.close()  # end of input: the child finishes its queue, exits
+            if not self.pending:
+                self.process.kill()  # nothing of ours in it: not worth waiting for
             try:
                 await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
             except TimeoutError:

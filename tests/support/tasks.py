@@ -53,3 +53,18 @@ def unpicklable() -> object:
 
 def pid() -> int:
     return os.getpid()
+
+
+_warmed: list[str] = []
+
+
+def warm() -> None:
+    _warmed.append("warm")
+
+
+def warmed() -> list[str]:
+    return _warmed
+
+
+def slow_warm() -> None:
+    time.sleep(30)
