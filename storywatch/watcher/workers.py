@@ -5,8 +5,9 @@ concurrent.futures' ProcessPoolExecutor hands every call to two threads of its o
 queue feeder and a result manager); in a worker process whose event loop holds the GIL
 most of the time, waking them for each page cost a sixth of the process's CPU, in the
 threads and in GIL hand-offs. Here the loop writes each call into a child's stdin and
-reads the result from its stdout through asyncio's pipe transports, and several calls
-queue per child, so a child never waits on the loop between two pages.
+reads the result from its stdout through asyncio's pipe transports. A few calls queue
+per child (QUEUED_PER_CHILD), so a child never waits on the loop between two pages, and
+pages waiting for a child stay with their callers instead of piling up in a pipe.
 
 A child that dies (a crash in a C extension, the OOM killer) fails only the calls it
 held, with :class:`WorkerCrashedError`; the next call starts a new child.
@@ -35,6 +36,7 @@ Ts = TypeVarTuple("Ts")
 
 _HEADER = struct.Struct("!Q")  # the length of the pickled message that follows
 STOP_TIMEOUT = 10.0  # seconds a child may take to finish its queued calls at close
+QUEUED_PER_CHILD = 3  # calls written to a child ahead of its answers
 # The child's command line: the parent's sys.path (as multiprocessing's spawn passes it),
 # so the child imports what the parent would, whatever its working directory.
 _BOOTSTRAP = (
@@ -78,6 +80,7 @@ class ProcessPool:
         self._children: list[_Child | None] = [None] * processes
         self._warm_up = warm_up
         self._starting = asyncio.Lock()
+        self._queued = asyncio.Semaphore(processes * QUEUED_PER_CHILD)
         self._call_ids = itertools.count()
         self._closed = False
 
@@ -86,10 +89,11 @@ class ProcessPool:
         await self._least_busy()
 
     async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T:
-        if self._closed:
-            raise RuntimeError("the process pool is closed")
-        child = await self._least_busy()
-        result: T = await child.call(next(self._call_ids), func, args)
+        async with self._queued:
+            if self._closed:
+                raise RuntimeError("the process pool is closed")
+            child = await self._least_busy()
+            result: T = await child.call(next(self._call_ids), func, args)
         return result
 
     async def _least_busy(self) -> _Child:
@@ -103,7 +107,8 @@ class ProcessPool:
         return min(live, key=lambda child: len(child.pending))
 
     async def aclose(self) -> None:
-        """Let every child finish its queued calls and exit (killed after STOP_TIMEOUT)."""
+        """Let every child finish the calls written to it and exit (killed after
+        STOP_TIMEOUT); calls still waiting for a child fail."""
         self._closed = True
         await asyncio.gather(*(child.stop() for child in self._children if child is not None))
 
@@ -136,23 +141,20 @@ class _Child:
         try:
             if not self.alive:
                 raise self._crashed()
-            stdin = self.send(call_id, func, args)
-            await stdin.drain()
+            # Not followed by drain(): that would hold this call until the pipe's buffer
+            # emptied, its answer long arrived. The pool's semaphore bounds the buffer.
+            self.send(call_id, func, args)
             return await future
-        except ConnectionError:
-            raise self._crashed() from None
         finally:
             self.pending.pop(call_id, None)
 
-    def send(
-        self, call_id: int, func: Callable[..., Any], args: tuple[Any, ...]
-    ) -> asyncio.StreamWriter:
-        """Queue a call for the child; its result goes to ``pending[call_id]``, if any."""
+    def send(self, call_id: int, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Queue a call for the child; its result goes to ``pending[call_id]``, if any.
+        Should the child be dead, the reader fails every pending call."""
         stdin = self.process.stdin
         assert stdin is not None
         message = pickle.dumps((call_id, func, args), pickle.HIGHEST_PROTOCOL)
         stdin.write(_HEADER.pack(len(message)) + message)
-        return stdin
 
     async def _read_results(self) -> None:
         stdout = self.process.stdout
