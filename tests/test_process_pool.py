@@ -162,3 +162,20 @@ def test_closing_does_not_wait_for_a_warm_up_nobody_needs() -> None:
         return time.monotonic() - started
 
     assert asyncio.run(body()) < 5
+
+
+def test_a_call_over_the_timeout_kills_its_child_which_is_replaced() -> None:
+    async def body() -> int:
+        pool = ProcessPool(1, timeout=0.3)
+        try:
+            stuck = await pool.run(tasks.pid)
+            with pytest.raises(WorkerCrashedError, match=r"took over 0.3s on sleep_then"):
+                await pool.run(tasks.sleep_then, 30, "never")
+            assert await pool.run(tasks.pid) != stuck
+            return await pool.run(tasks.square, 5)
+        finally:
+            await pool.aclose()
+
+    started = time.monotonic()
+    assert asyncio.run(body()) == 25
+    assert time.monotonic() - started < 10

@@ -60,6 +60,9 @@ log = logging.getLogger(__name__)
 FEEDS_PER_PASS = 10
 FORGET_WORKERS_AFTER = timedelta(days=1)
 LEASE_TICKS = 3  # heartbeats a lease outlasts, so one late beat never loses it
+# An extraction (or diff) unanswered this long has hung on a pathological page: its
+# process is killed and replaced, and the page's check fails (and is retried later).
+EXTRACTION_TIMEOUT = 120.0
 _FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
 
 
@@ -71,7 +74,9 @@ def extraction_runner(processes: int | None) -> Runner:
     writes, all under one GIL), so extraction gets the other cores: an extraction process
     per CPU only competes with it, and each costs a start-up's imports besides."""
     count = (os.cpu_count() or 1) - 1 if processes is None else processes
-    return ProcessPool(count, warm_up=warm_up) if count else ThreadRunner()
+    return (
+        ProcessPool(count, warm_up=warm_up, timeout=EXTRACTION_TIMEOUT) if count else ThreadRunner()
+    )
 
 
 def make_worker_id() -> str:

@@ -10,7 +10,9 @@ per child (QUEUED_PER_CHILD), so a child never waits on the loop between two pag
 pages waiting for a child stay with their callers instead of piling up in a pipe.
 
 A child that dies (a crash in a C extension, the OOM killer) fails only the calls it
-held, with :class:`WorkerCrashedError`; the next call starts a new child.
+held, with :class:`WorkerCrashedError`; the next call starts a new child. So does one
+that takes longer than the pool's ``timeout`` over a call (a pathological page): it is
+killed, rather than left to stall every page queued behind it for good.
 
 :class:`ThreadRunner` runs the same calls in the event loop's thread pool
 (``fetch.extract_processes = 0``, and one-off checks from the CLI).
@@ -72,13 +74,21 @@ class ProcessPool:
     """A :class:`Runner` with ``processes`` child processes, started on first use; for
     the tasks of one event loop."""
 
-    def __init__(self, processes: int, *, warm_up: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        processes: int,
+        *,
+        warm_up: Callable[[], object] | None = None,
+        timeout: float | None = None,
+    ) -> None:
         """``warm_up`` runs first in every child started (its imports, its caches), so
-        that it is done before the first real call arrives."""
+        that it is done before the first real call arrives. A call not answered within
+        ``timeout`` seconds of being queued kills its child."""
         if processes < 1:
             raise ValueError("a process pool needs at least one process")
         self._children: list[_Child | None] = [None] * processes
         self._warm_up = warm_up
+        self._timeout = timeout
         self._starting = asyncio.Lock()
         self._queued = asyncio.Semaphore(processes * QUEUED_PER_CHILD)
         self._call_ids = itertools.count()
@@ -100,7 +110,7 @@ class ProcessPool:
         async with self._starting:
             for slot, child in enumerate(self._children):
                 if child is None or not child.alive:
-                    child = self._children[slot] = await _Child.start()
+                    child = self._children[slot] = await _Child.start(self._timeout)
                     if self._warm_up is not None:
                         child.send(next(self._call_ids), self._warm_up, ())
         live = [child for child in self._children if child is not None]
@@ -114,13 +124,15 @@ class ProcessPool:
 
 
 class _Child:
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, timeout: float | None) -> None:
         self.process = process
+        self.timeout = timeout
+        self._killed = False
         self.pending: dict[int, asyncio.Future[Any]] = {}
         self._reader = asyncio.create_task(self._read_results())
 
     @classmethod
-    async def start(cls) -> _Child:
+    async def start(cls, timeout: float | None) -> _Child:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
@@ -129,11 +141,11 @@ class _Child:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
-        return cls(process)
+        return cls(process, timeout)
 
     @property
     def alive(self) -> bool:
-        return not self._reader.done()
+        return not self._reader.done() and not self._killed
 
     async def call(self, call_id: int, func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -144,7 +156,15 @@ class _Child:
             # Not followed by drain(): that would hold this call until the pipe's buffer
             # emptied, its answer long arrived. The pool's semaphore bounds the buffer.
             self.send(call_id, func, args)
-            return await future
+            async with asyncio.timeout(self.timeout):
+                return await future
+        except TimeoutError:
+            self._killed = True  # stuck: its queued calls fail with it, and it is replaced
+            self.process.kill()
+            raise WorkerCrashedError(
+                f"the extraction process {self.process.pid} took over {self.timeout:g}s"
+                f" on {getattr(func, '__qualname__', func)} and was killed"
+            ) from None
         finally:
             self.pending.pop(call_id, None)
 
