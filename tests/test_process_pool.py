@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -170,7 +175,7 @@ def test_a_call_over_the_timeout_kills_its_child_which_is_replaced() -> None:
         try:
             stuck = await pool.run(tasks.pid)
             with pytest.raises(WorkerCrashedError, match=r"took over 0.3s on sleep_then"):
-                await pool.run(tasks.sleep_then, 30, "never")
+                await pool.run(tasks.sleep_then, 2, "never")
             assert await pool.run(tasks.pid) != stuck
             return await pool.run(tasks.square, 5)
         finally:
@@ -179,3 +184,47 @@ def test_a_call_over_the_timeout_kills_its_child_which_is_replaced() -> None:
     started = time.monotonic()
     assert asyncio.run(body()) == 25
     assert time.monotonic() - started < 10
+
+
+def test_children_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
+    # The parent prints its child's pid, then is SIGKILLed mid-call: the child, its
+    # input closed, finishes that call and exits instead of living on as an orphan.
+    script = tmp_path / "parent.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import asyncio, sys
+            from storywatch.watcher.workers import ProcessPool
+            from tests.support import tasks
+
+            async def main():
+                pool = ProcessPool(1)
+                print(await pool.run(tasks.pid), flush=True)
+                await pool.run(tasks.sleep_then, 2, "never")
+
+            asyncio.run(main())
+            """
+        )
+    )
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while _alive(child):
+        assert time.monotonic() < deadline, "the extraction process outlived its parent"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; init reaps it

@@ -247,8 +247,11 @@ def serve() -> None:
         except Exception as exc:  # an unpicklable result or exception
             failure = RuntimeError(f"{func.__qualname__} returned an unpicklable {exc}")
             answer = pickle.dumps((call_id, False, failure), pickle.HIGHEST_PROTOCOL)
-        results.write(_HEADER.pack(len(answer)) + answer)
-        results.flush()
+        try:
+            results.write(_HEADER.pack(len(answer)) + answer)
+            results.flush()
+        except BrokenPipeError:  # the parent is gone (killed): nobody to answer
+            return
 
 
 def _read_message(stream: IO[bytes]) -> bytes | None:
