@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import types
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -113,11 +114,31 @@ def test_children_leave_sigint_and_sigterm_to_the_parent() -> None:
 
 
 def test_an_unpicklable_result_is_an_error_not_a_hang() -> None:
-    async def body(pool: ProcessPool) -> None:
+    async def body(pool: ProcessPool) -> int:
         with pytest.raises(RuntimeError, match="unpicklable"):
             await pool.run(tasks.unpicklable)
+        return await pool.run(tasks.square, 4)
 
-    with_pool(body)
+    assert with_pool(body) == 16
+
+
+def test_a_function_the_child_cannot_import_is_an_error_not_a_crash() -> None:
+    # A module that exists in this process only: pickled by name, not found there.
+    module = types.ModuleType("storywatch_tests_here_only")
+    exec("def here_only():\n    return 1\n", module.__dict__)
+    sys.modules[module.__name__] = module
+
+    async def body(pool: ProcessPool) -> int:
+        first = await pool.run(tasks.pid)
+        with pytest.raises(ModuleNotFoundError, match="storywatch_tests_here_only"):
+            await pool.run(module.here_only)
+        assert await pool.run(tasks.pid) == first  # the same child, still serving
+        return await pool.run(tasks.square, 4)
+
+    try:
+        assert with_pool(body) == 16
+    finally:
+        del sys.modules[module.__name__]
 
 
 def test_close_finishes_queued_calls_then_refuses_new_ones() -> None:

@@ -36,7 +36,7 @@ from storywatch.errors import WorkerCrashedError
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 
-_HEADER = struct.Struct("!Q")  # the length of the pickled message that follows
+_HEADER = struct.Struct("!QQ")  # a call's id, the length of the pickle that follows
 STOP_TIMEOUT = 10.0  # seconds a child may take to finish its queued calls at close
 QUEUED_PER_CHILD = 3  # calls written to a child ahead of its answers
 # The child's command line: the parent's sys.path (as multiprocessing's spawn passes it),
@@ -173,16 +173,16 @@ class _Child:
         Should the child be dead, the reader fails every pending call."""
         stdin = self.process.stdin
         assert stdin is not None
-        message = pickle.dumps((call_id, func, args), pickle.HIGHEST_PROTOCOL)
-        stdin.write(_HEADER.pack(len(message)) + message)
+        message = pickle.dumps((func, args), pickle.HIGHEST_PROTOCOL)
+        stdin.write(_HEADER.pack(call_id, len(message)) + message)
 
     async def _read_results(self) -> None:
         stdout = self.process.stdout
         assert stdout is not None
         try:
             while True:
-                (size,) = _HEADER.unpack(await stdout.readexactly(_HEADER.size))
-                call_id, ok, value = pickle.loads(await stdout.readexactly(size))
+                call_id, size = _HEADER.unpack(await stdout.readexactly(_HEADER.size))
+                ok, value = pickle.loads(await stdout.readexactly(size))
                 future = self.pending.get(call_id)
                 if future is None or future.done():  # its caller gave up (cancelled)
                     continue
@@ -236,28 +236,28 @@ def serve() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
-    while (message := _read_message(calls)) is not None:
-        call_id, func, args = pickle.loads(message)
+    while (call := _read_call(calls)) is not None:
+        call_id, message = call
         try:
-            outcome = (call_id, True, func(*args))
-        except Exception as exc:
-            outcome = (call_id, False, exc)
+            func, args = pickle.loads(message)
+            outcome = (True, func(*args))
+        except Exception as exc:  # the function's, or unpickling it (not importable here)
+            outcome = (False, exc)
         try:
             answer = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an unpicklable result or exception
-            failure = RuntimeError(f"{func.__qualname__} returned an unpicklable {exc}")
-            answer = pickle.dumps((call_id, False, failure), pickle.HIGHEST_PROTOCOL)
+            answer = pickle.dumps((False, RuntimeError(f"unpicklable result: {exc}")))
         try:
-            results.write(_HEADER.pack(len(answer)) + answer)
+            results.write(_HEADER.pack(call_id, len(answer)) + answer)
             results.flush()
         except BrokenPipeError:  # the parent is gone (killed): nobody to answer
             return
 
 
-def _read_message(stream: IO[bytes]) -> bytes | None:
+def _read_call(stream: IO[bytes]) -> tuple[int, bytes] | None:
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         return None
-    (size,) = _HEADER.unpack(header)
+    call_id, size = _HEADER.unpack(header)
     message = stream.read(size)
-    return message if len(message) == size else None
+    return (call_id, message) if len(message) == size else None
