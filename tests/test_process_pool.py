@@ -122,6 +122,17 @@ def test_an_unpicklable_result_is_an_error_not_a_hang() -> None:
     assert with_pool(body) == 16
 
 
+def test_an_exception_that_cannot_be_rebuilt_is_an_error_not_a_lost_child() -> None:
+    async def body(pool: ProcessPool) -> int:
+        first = await pool.run(tasks.pid)
+        with pytest.raises(RuntimeError, match="unreadable result"):
+            await pool.run(tasks.raise_unrebuildable)
+        assert await pool.run(tasks.pid) == first
+        return await pool.run(tasks.square, 6)
+
+    assert with_pool(body) == 36
+
+
 def test_a_function_the_child_cannot_import_is_an_error_not_a_crash() -> None:
     # A module that exists in this process only: pickled by name, not found there.
     module = types.ModuleType("storywatch_tests_here_only")
@@ -234,7 +245,8 @@ def test_children_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
     )
     assert parent.stdout is not None
-    child = int(parent.stdout.readline())
+    with parent.stdout:
+        child = int(parent.stdout.readline())
     parent.kill()
     parent.wait()
     deadline = time.monotonic() + 20

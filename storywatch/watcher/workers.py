@@ -182,10 +182,14 @@ class _Child:
         try:
             while True:
                 call_id, size = _HEADER.unpack(await stdout.readexactly(_HEADER.size))
-                ok, value = pickle.loads(await stdout.readexactly(size))
+                answer = await stdout.readexactly(size)
                 future = self.pending.get(call_id)
                 if future is None or future.done():  # its caller gave up (cancelled)
                     continue
+                try:
+                    ok, value = pickle.loads(answer)
+                except Exception as exc:  # e.g. an exception class that cannot be rebuilt
+                    ok, value = False, RuntimeError(f"unreadable result: {exc}")
                 if ok:
                     future.set_result(value)
                 else:
@@ -199,6 +203,8 @@ class _Child:
             for future in self.pending.values():
                 if not future.done():
                     future.set_exception(error)
+            if self.process.stdin is not None:
+                self.process.stdin.close()
 
     def _crashed(self) -> WorkerCrashedError:
         code = self.process.returncode

@@ -68,3 +68,14 @@ def warmed() -> list[str]:
 
 def slow_warm() -> None:
     time.sleep(30)
+
+
+class Unrebuildable(Exception):
+    """Pickles, but cannot be unpickled: its __init__ wants two arguments, args holds one."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} {second}")
+
+
+def raise_unrebuildable() -> None:
+    raise Unrebuildable("a", "b")
