@@ -60,8 +60,8 @@ class FetchSettings(_Section):
     per_host_concurrency: int = Field(default=2, ge=1)
     per_host_delay: Seconds = 1.0
     shrink_threshold: float = Field(default=0.8, gt=0, le=1)
-    # `storywatch run` extracts articles in this many processes; None: one per CPU but one
-    # (the worker process keeps a core busy itself), 0: in threads of the worker process.
+    # `storywatch run` extracts articles in this many processes; None: two, or one on a
+    # single CPU; 0: in threads of the worker process.
     extract_processes: int | None = Field(default=None, ge=0)
 
 

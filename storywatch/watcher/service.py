@@ -63,20 +63,22 @@ LEASE_TICKS = 3  # heartbeats a lease outlasts, so one late beat never loses it
 # An extraction (or diff) unanswered this long has hung on a pathological page: its
 # process is killed and replaced, and the page's check fails (and is retried later).
 EXTRACTION_TIMEOUT = 120.0
+# An extraction (2 ms a news page) costs more than the rest of a check in the worker
+# process (1.4 ms), which can therefore keep about two extraction processes busy: a
+# third would mostly wait, and cost its memory (40 MB) and start-up all the same. Two
+# beat one even on two cores, where the worker process leaves part of its core idle.
+DEFAULT_EXTRACTION_PROCESSES = 2
 _FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
 
 
 def extraction_runner(processes: int | None) -> Runner:
-    """``processes`` extraction processes (None: one per CPU but one, if there are
-    several; 0: threads of this process).
-
-    The worker process itself keeps a core busy (the event loop, fetching, the database
-    writes, all under one GIL), so extraction gets the other cores: an extraction process
-    per CPU only competes with it, and each costs a start-up's imports besides."""
-    count = (os.cpu_count() or 1) - 1 if processes is None else processes
-    return (
-        ProcessPool(count, warm_up=warm_up, timeout=EXTRACTION_TIMEOUT) if count else ThreadRunner()
-    )
+    """``processes`` extraction processes (None: DEFAULT_EXTRACTION_PROCESSES, or one
+    per CPU if fewer; 0: threads of this process)."""
+    if processes is None:
+        processes = min(os.cpu_count() or 1, DEFAULT_EXTRACTION_PROCESSES)
+    if processes == 0:
+        return ThreadRunner()
+    return ProcessPool(processes, warm_up=warm_up, timeout=EXTRACTION_TIMEOUT)
 
 
 def make_worker_id() -> str:
