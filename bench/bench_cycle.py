@@ -9,9 +9,10 @@ the same server state:
 2. unchanged run: nothing changed;
 3. 10% changed: one page in ten has one fact changed.
 
-storywatch runs as ``storywatch run --once`` (a real process: its wall time and peak RSS
-are measured with wait4), urlwatch as ``urlwatch`` with an ``html2text`` filter on every
-job, installed into its own venv (bench/.urlwatch-venv). The three cycles run
+storywatch runs as ``storywatch run --once`` (a real process: its wall time is measured
+with wait4, its peak RSS as that of its process tree, extraction processes included),
+urlwatch as ``urlwatch`` with an ``html2text`` filter on every job, installed into its
+own venv (bench/.urlwatch-venv). The three cycles run
 BENCH_REPEATS times (3) from scratch, alternating the tools, and the medians are printed.
 Both fetch 10 pages at a time (urlwatch's fixed thread pool; storywatch's
 fetch.max_concurrency) and neither is slowed by politeness (per_host_delay 0: every page
@@ -32,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -51,6 +53,8 @@ IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 CHANGED_EVERY = 10  # edition 2 changes one fact on one page in ten
 CYCLES = (("first run", 1), ("unchanged", 1), ("10% changed", 2))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+RSS_SAMPLE = 0.1  # seconds between samples of a process tree's RSS
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 FACT = "doubled tariffs on Indian products to 50%"
 CHANGED_FACT = "doubled tariffs on Indian products to 75%"
 
@@ -190,17 +194,54 @@ class Sample(NamedTuple):  # not a dataclass: bench/run.py loads us outside sys.
 
 
 def measure(command: list[str], env: dict[str, str], cwd: Path) -> Sample:
-    """Wall time and peak RSS of one run of ``command``."""
+    """Wall time and peak RSS of one run of ``command``.
+
+    The RSS is that of the whole process tree (storywatch's extraction processes count),
+    sampled every RSS_SAMPLE seconds, or the process's own peak if higher (a sample can
+    miss a short spike)."""
+    peak = 0
+    done = threading.Event()
+
+    def sample(pid: int) -> None:
+        nonlocal peak
+        while not done.wait(RSS_SAMPLE):
+            peak = max(peak, tree_rss(pid))
+
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
+        sampler = threading.Thread(target=sample, args=(proc.pid,), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
         elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             log.seek(0)
             raise RuntimeError(f"{command[:4]} failed: {log.read().decode()[-2000:]}")
-    return Sample(elapsed, usage.ru_maxrss / 1024)
+    return Sample(elapsed, max(peak, usage.ru_maxrss * 1024) / 2**20)
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of process ``root`` and of every process descending from it."""
+    parents: dict[int, int] = {}
+    resident: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # exited meanwhile
+            continue
+        pid = int(entry.name)
+        parents[pid], resident[pid] = int(fields[1]), int(fields[21]) * PAGE_SIZE
+    tree, grown = {root}, True
+    while grown:
+        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grown = bool(found)
+    return sum(resident.get(pid, 0) for pid in tree)
 
 
 # -- storywatch ----------------------------------------------------------------------------
