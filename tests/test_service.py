@@ -63,7 +63,7 @@ def _cycle(service: Service) -> list[CheckReport]:
             await service.run_checks(reports)
             return reports
         finally:
-            await service.fetcher.aclose()
+            await service.close()
 
     return asyncio.run(run())
 
@@ -234,7 +234,7 @@ def test_run_once_polls_feeds_then_checks_their_new_stories(
         try:
             return (await service.run_once()).changed
         finally:
-            await service.fetcher.aclose()
+            await service.close()
 
     assert asyncio.run(run()) == 2
     assert all(s.feed_id is not None and s.version_count == 1 for s in sqlite_store.list_stories())
