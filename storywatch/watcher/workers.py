@@ -96,7 +96,7 @@ class ProcessPool:
 
     async def start(self) -> None:
         """Start every child now (the first call would otherwise), warming it up."""
-        await self._least_busy()
+        await self._start_missing()
 
     async def run(self, func: Callable[[*Ts], T], *args: *Ts) -> T:
         async with self._queued:
@@ -107,14 +107,18 @@ class ProcessPool:
         return result
 
     async def _least_busy(self) -> _Child:
+        children = await self._start_missing()
+        return min(children, key=lambda child: len(child.pending))
+
+    async def _start_missing(self) -> list[_Child]:
+        """Every slot's child, those not yet started or dead (re)started and warmed up."""
         async with self._starting:
             for slot, child in enumerate(self._children):
                 if child is None or not child.alive:
                     child = self._children[slot] = await _Child.start(self._timeout)
                     if self._warm_up is not None:
                         child.send(next(self._call_ids), self._warm_up, ())
-        live = [child for child in self._children if child is not None]
-        return min(live, key=lambda child: len(child.pending))
+            return [child for child in self._children if child is not None]
 
     async def aclose(self) -> None:
         """Let every child finish the calls written to it and exit (killed after
@@ -151,7 +155,7 @@ class _Child:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.pending[call_id] = future
         try:
-            if not self.alive:
+            if not self.alive:  # died while the pool was starting another child
                 raise self._crashed()
             # Not followed by drain(): that would hold this call until the pipe's buffer
             # emptied, its answer long arrived. The pool's semaphore bounds the buffer.
