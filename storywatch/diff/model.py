@@ -28,6 +28,7 @@ class Shift:
     old_sentence: str | None
     new_sentence: str | None
     significance: float = 0.0
+    field: str = "body"  # or "headline"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,6 +42,7 @@ class Shift:
             old_sentence=data.get("old_sentence"),
             new_sentence=data.get("new_sentence"),
             significance=float(data.get("significance", 0.0)),
+            field=data.get("field", "body"),
         )
 
     @property
@@ -54,14 +56,28 @@ class Shift:
 
 
 @dataclass(frozen=True, slots=True)
+class HeadlineChange:
+    """The headline was rewritten. Shown first everywhere; material only through the
+    typed shifts found in it (a rewording alone is not news)."""
+
+    old: str
+    new: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True, slots=True)
 class SemanticDiff:
     material: bool
     significance: float
     shifts: list[Shift] = field(default_factory=list)
+    headline: HeadlineChange | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "material": self.material,
             "significance": self.significance,
+            "headline": self.headline.to_dict() if self.headline else None,
             "shifts": [shift.to_dict() for shift in self.shifts],
         }

@@ -69,6 +69,7 @@ _WALL_MAX_CHARS = 1500
 # Below this the "article" is a stray nav link or a headline, not a story; trafilatura's
 # fallbacks happily return such scraps from pages without any article.
 _MIN_WORDS = 8
+_HEADLINE_MAX_WORDS = 25
 _LEFT_FOR_TRAFILATURA = frozenset({"form", "math", "script", "head"})
 
 
@@ -209,7 +210,19 @@ def _from_plain_text(body: str) -> Article:
         # Blank-line separated paragraphs may be hard-wrapped: rejoin their lines.
         blocks = [" ".join(block.split("\n")) for block in _BLANK_LINE.split(text)]
         text = "\n".join(blocks)
-    return Article(None, None, None, None, _paragraphs(text))
+    paragraphs = _paragraphs(text)
+    if len(paragraphs) > 1 and _is_headline(paragraphs[0]):
+        return Article(paragraphs[0], None, None, None, paragraphs[1:])
+    return Article(None, None, None, None, paragraphs)
+
+
+def _is_headline(line: str) -> bool:
+    """A text article's first line is its headline when it reads like one: short, and
+    not closed like a sentence (a headline may ask or exclaim, it does not end on a
+    full stop)."""
+    stripped = line.rstrip()
+    short = len(stripped.split()) <= _HEADLINE_MAX_WORDS
+    return short and not stripped.endswith((".", ":", ";", ","))
 
 
 def _paragraphs(text: str) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from .compare_cues import (
 from .dates import has_calendar_day, is_weekday
 from .features import Features
 from .finding import Finding, kind_of, pair, unmatched_keys
-from .lexicon import GENERIC_SPEAKERS
+from .lexicon import GENERIC_SPEAKERS, NEGATION_WORDS, STOP_WORDS
 from .mention import Mention
 from .names import NameContext, resolve, same_name
 from .normalise import plain
@@ -135,7 +135,7 @@ def compare_speakers(old: Features, new: Features) -> list[Finding]:
     ]
 
 
-def _typo_only(old_key: str, new_key: str) -> bool:
+def typo_only(old_key: str, new_key: str) -> bool:
     """Two quotations whose words differ only by small misspellings."""
     old_words, new_words = old_key.split(), new_key.split()
     matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
@@ -152,7 +152,47 @@ def _typo_only(old_key: str, new_key: str) -> bool:
     return True
 
 
-def _words_key(features: Features) -> str:
+def _valued_words(features: Features) -> list[str]:
+    """The words of a stretch with each number read as its value, so "two" and "2" (and
+    "five-year" and "5-year") are one word."""
+    starts = {m.token: m for m in features.numbers}
+    words: list[str] = []
+    k = 0
+    while k < len(features.tokens):
+        number = starts.get(k)
+        if number is not None:
+            words.append(number.key)
+            k += number.size
+            continue
+        token = features.tokens[k]
+        if token.is_word:
+            words.extend(quote_key(token.text).split())
+        k += 1
+    return words
+
+
+def house_style_only(old: Features, new: Features) -> bool:
+    """Do two stretches say the same words, but for misspellings, numerals for number
+    words, and one small word added or dropped in a grammar fix ("make our homes are
+    fit" -> "make our homes fit")? A dropped "not" is never grammar."""
+    old_words, new_words = _valued_words(old), _valued_words(new)
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    small_words_moved = 0
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag in ("insert", "delete"):
+            moved = old_words[i1:i2] or new_words[j1:j2]
+            if len(moved) > 1 or moved[0] not in STOP_WORDS or moved[0] in NEGATION_WORDS:
+                return False
+            small_words_moved += 1
+            continue
+        if not typo_only(" ".join(old_words[i1:i2]), " ".join(new_words[j1:j2])):
+            return False
+    return small_words_moved <= 1
+
+
+def words_key(features: Features) -> str:
     """The sentence's words as a quote key, padded so a key can be looked up whole."""
     return f" {quote_key(' '.join(t.text for t in features.tokens if t.is_word))} "
 
@@ -162,7 +202,7 @@ def _still_said(quotes: list[Mention], other: Features) -> list[Mention]:
     marks (or of the marks' recognition), not a quotation added or removed."""
     if not quotes:
         return quotes
-    words = _words_key(other)
+    words = words_key(other)
     return [q for q in quotes if f" {q.key} " not in words]
 
 
@@ -174,7 +214,7 @@ def compare_quotes(old: Features, new: Features) -> list[Finding]:
         best = max(added, key=lambda n: ratio(quote.key, n.key), default=None)
         if best is not None and ratio(quote.key, best.key) >= _QUOTE_PAIRING_RATIO:
             added.remove(best)
-            if not _typo_only(quote.key, best.key):
+            if not typo_only(quote.key, best.key):
                 findings.append(Finding("quote", quote.text, best.text))
         else:
             unpaired.append(quote)

@@ -3,19 +3,64 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..model import SemanticDiff, Shift
+from ..model import HeadlineChange, SemanticDiff, Shift
 from .align import Group, align
-from .compare import compare
-from .features import Features, group_features
+from .compare import compare, house_style_only
+from .features import Features, group_features, sentence_features
 from .finding import Finding
 from .names import NameContext
 from .normalise import match_key, sentence_key
+from .quotes import is_speaker_line, quotation_paragraphs
+from .roles import Role, line_role
 from .sentences import Sentence, segment
 from .significance import overall_significance, shift_significance
 
 # A sentence shorter than this with no number, date or name ("Read more.") claims nothing.
 _CLAIM_MIN_WORDS = 4
+# A headline is the article's most-read line: its shifts weigh more than the lede's.
+_HEADLINE_WEIGHT = 1.25
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """One version's sentences that carry claims, with what each is (see roles.py)."""
+
+    sentences: list[Sentence]
+    roles: list[Role]
+    quoted: list[bool]
+    speaker_lines: list[bool]
+    keys: frozenset[str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(s.text for s in self.sentences)
+
+
+def _read(text: str) -> _Side:
+    """Segment a version, drop the lines that are not claims, and mark quoted words."""
+    sentences = segment(text)
+    roles = [line_role(s.text) for s in sentences]
+    by_paragraph: dict[int, list[int]] = {}
+    for k, sentence in enumerate(sentences):
+        by_paragraph.setdefault(sentence.paragraph, []).append(k)
+    paragraphs = [" ".join(sentences[k].text for k in ks) for ks in by_paragraph.values()]
+    ends_unmarked = [
+        all(roles[k] is not Role.CLAIM for k in ks)
+        or any(sentence_features(sentences[k].text).speakers for k in ks)
+        for ks in by_paragraph.values()
+    ]
+    quoted_paragraphs = quotation_paragraphs(paragraphs, ends_unmarked)
+    order = {paragraph: n for n, paragraph in enumerate(by_paragraph)}
+    kept = [k for k in range(len(sentences)) if roles[k].compared]
+    return _Side(
+        sentences=[sentences[k] for k in kept],
+        roles=[roles[k] for k in kept],
+        quoted=[order[sentences[k].paragraph] in quoted_paragraphs for k in kept],
+        speaker_lines=[is_speaker_line(paragraphs[order[sentences[k].paragraph]]) for k in kept],
+        keys=frozenset(sentence_key(s.text) for s in sentences),
+    )
 
 
 def _carries_claim(features: Features) -> bool:
@@ -45,42 +90,115 @@ def _order(groups: Sequence[Group]) -> list[Group]:
     return sorted(groups, key=position)
 
 
-def _findings(
-    group: Group, old: Sequence[Sentence], new: Sequence[Sentence], context: NameContext
+def _one_side(indexes: Sequence[int], side: _Side, other: _Side, removed: bool) -> list[Finding]:
+    """A stretch with no counterpart: a claim (or a quotation) added or removed."""
+    if all(side.roles[k] is Role.FRAGMENT or side.speaker_lines[k] for k in indexes):
+        return []  # headings, cells, captions; a speaker line goes with its quotation
+    if all(sentence_key(side.sentences[k].text) in other.keys for k in indexes):
+        return []  # still said elsewhere: a duplicate removed or a paragraph repeated
+    text = _joined(side.sentences, indexes)
+    if all(side.quoted[k] for k in indexes):
+        return [Finding("quote", text, None) if removed else Finding("quote", None, text)]
+    if not _carries_claim(group_features([side.sentences[k].text for k in indexes])):
+        return []
+    if removed:
+        return [Finding("claim_removed", text, None)]
+    return [Finding("claim_added", None, text)]
+
+
+def _findings(group: Group, old: _Side, new: _Side, context: NameContext) -> list[Finding]:
+    if not group.new:
+        return _one_side(group.old, old, new, removed=True)
+    if not group.old:
+        return _one_side(group.new, new, old, removed=False)
+    old_texts = [old.sentences[i].text for i in group.old]
+    new_texts = [new.sentences[j].text for j in group.new]
+    if [sentence_key(t) for t in old_texts] == [sentence_key(t) for t in new_texts]:
+        return []
+    old_features, new_features = group_features(old_texts), group_features(new_texts)
+    findings = compare(old_features, new_features, context)
+    quoted = all(old.quoted[i] for i in group.old) and all(new.quoted[j] for j in group.new)
+    if not quoted or house_style_only(old_features, new_features):
+        return findings
+    # Any word changed inside a quotation changes what was said: one quote shift for the
+    # quotation, not a clause added or removed inside it.
+    findings = [f for f in findings if f.type not in ("claim_added", "claim_removed")]
+    if not any(f.type == "quote" for f in findings):
+        findings.append(Finding("quote", " ".join(old_texts), " ".join(new_texts)))
+    return findings
+
+
+def _headline_findings(
+    old_headline: str, new_headline: str, old_body: str, new_body: str, context: NameContext
 ) -> list[Finding]:
-    old_texts = [old[i].text for i in group.old]
-    new_texts = [new[j].text for j in group.new]
-    if old_texts and new_texts:
-        if [sentence_key(t) for t in old_texts] == [sentence_key(t) for t in new_texts]:
-            return []
-        return compare(group_features(old_texts), group_features(new_texts), context)
-    if old_texts and _carries_claim(group_features(old_texts)):
-        return [Finding("claim_removed", " ".join(old_texts), None)]
-    if new_texts and _carries_claim(group_features(new_texts)):
-        return [Finding("claim_added", None, " ".join(new_texts))]
-    return []
+    """Typed shifts of a rewritten headline. A value the headline gains that the old
+    article already stated (or loses that the new one still states) is the headline
+    summarising differently, not news: only values new to the story count."""
+    old_features = sentence_features(old_headline)
+    new_features = sentence_features(new_headline)
+    old_lower, new_lower = old_body.lower(), new_body.lower()
+
+    def known(finding: Finding) -> bool:
+        if finding.new is not None:
+            return finding.new.lower().strip(" .,") in old_lower
+        return finding.old is not None and finding.old.lower().strip(" .,") in new_lower
+
+    return [
+        f
+        for f in compare(old_features, new_features, context)
+        if f.type not in ("claim_added", "claim_removed") and not known(f)
+    ]
 
 
-def semantic_diff(old_text: str, new_text: str) -> SemanticDiff:
-    """Which factual claims changed between two versions of an article body
-    (one paragraph a line). Pure: no I/O, no global state beyond caches."""
-    old = segment(old_text)
-    new = segment(new_text)
+def semantic_diff(
+    old_text: str,
+    new_text: str,
+    old_headline: str | None = None,
+    new_headline: str | None = None,
+) -> SemanticDiff:
+    """Which factual claims changed between two versions of an article body (one
+    paragraph a line) and, when given, its headline. Pure: no I/O, no global state
+    beyond caches."""
+    old = _read(old_text)
+    new = _read(new_text)
     groups = align(
-        [sentence_key(s.text) for s in old],
-        [sentence_key(s.text) for s in new],
-        [match_key(s.text) for s in old],
-        [match_key(s.text) for s in new],
+        [sentence_key(s.text) for s in old.sentences],
+        [sentence_key(s.text) for s in new.sentences],
+        [match_key(s.text) for s in old.sentences],
+        [match_key(s.text) for s in new.sentences],
     )
     context = NameContext(old_text, new_text)
     shifts: list[Shift] = []
+    headline = None
+    if old_headline and new_headline and sentence_key(old_headline) != sentence_key(new_headline):
+        headline = HeadlineChange(old_headline, new_headline)
+        shifts.extend(
+            Shift(
+                type=finding.type,
+                old=finding.old,
+                new=finding.new,
+                old_sentence=old_headline,
+                new_sentence=new_headline,
+                significance=min(
+                    1.0, _HEADLINE_WEIGHT * shift_significance(finding.type, 0, finding.weight)
+                ),
+                field="headline",
+            )
+            for finding in _headline_findings(
+                old_headline, new_headline, old_text, new_text, context
+            )
+        )
     for group in _order(groups):
         findings = _findings(group, old, new, context)
         if not findings:
             continue
-        paragraph = new[group.new[0]].paragraph if group.new else old[group.old[0]].paragraph
-        old_sentence = _joined(old, group.old) or None
-        new_sentence = _joined(new, group.new) or None
+        paragraph = (
+            new.sentences[group.new[0]].paragraph
+            if group.new
+            else old.sentences[group.old[0]].paragraph
+        )
+        old_sentence = _joined(old.sentences, group.old) or None
+        new_sentence = _joined(new.sentences, group.new) or None
         shifts.extend(
             Shift(
                 type=finding.type,
@@ -96,12 +214,13 @@ def semantic_diff(old_text: str, new_text: str) -> SemanticDiff:
         material=bool(shifts),
         significance=overall_significance(s.significance for s in shifts),
         shifts=shifts,
+        headline=headline,
     )
 
 
 def clear_caches() -> None:
     """Forget every cached sentence analysis (for benchmarks measuring a cold start)."""
-    from . import dates, features, names, normalise, sentences
+    from . import dates, features, names, normalise, roles, sentences
 
     for cached in (
         dates.misspelt_month,
@@ -110,6 +229,7 @@ def clear_caches() -> None:
         normalise.match_key,
         normalise.tokenise,
         sentences._split_paragraph_cached,
+        roles.line_role,
         names.name_key,
         names.phonetic,
         names.same_word,

@@ -461,6 +461,10 @@ MODAL_PHRASES = {
     ("said", "to", "be"): "reported",
     ("believed", "to"): "reported",
     ("thought", "to"): "reported",
+    # A hedge awaiting confirmation ("pathogenicity to be confirmed") is a possibility.
+    ("to", "be", "confirmed"): "possible",
+    ("yet", "to", "be", "confirmed"): "possible",
+    ("tbc",): "possible",
 }
 
 # --- attribution --------------------------------------------------------------------------

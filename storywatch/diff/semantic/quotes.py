@@ -39,3 +39,55 @@ def find_quotes(tokens: Sequence[Token], sentence: str) -> list[Mention]:
         size = sum(1 for t in tokens if start <= t.start < end)
         mentions.append(Mention(text, key, first, max(size, 1)))
     return mentions
+
+
+# Press-release quotations: "The Minister for X said:" then the quoted paragraphs, with or
+# without quotation marks. A multi-paragraph quotation opens each paragraph with a mark.
+_OPENING_MARK = re.compile(r"^\s*[\"']")  # applied to `plain` text: curly marks are straight
+_SPEAKER_LINE_VERBS = frozenset(
+    [
+        *("said", "says", "added", "adds", "commented", "comments", "stated", "states"),
+        *("explained", "explains", "continued", "continues", "concluded", "concludes"),
+        *("noted", "notes", "told", "tells"),
+    ]
+)
+_UNMARKED_QUOTE_MAX = 6  # unmarked paragraphs a speaker line can govern
+
+
+def is_speaker_line(paragraph: str) -> bool:
+    """ "The Minister for Trade, Jane Smith, said:" introduces the paragraphs after it."""
+    text = plain(paragraph).strip()
+    if not text.endswith(":"):
+        return False
+    words = _NOT_WORD.sub(" ", text.lower()).split()
+    return any(word in _SPEAKER_LINE_VERBS for word in words[-4:])
+
+
+def quotation_paragraphs(paragraphs: Sequence[str], ends_unmarked: Sequence[bool]) -> set[int]:
+    """Indexes of the paragraphs that are quoted words: those opening on a quotation mark,
+    and those a speaker line introduces. `ends_unmarked[k]` says paragraph k cannot belong
+    to a quotation without marks (it attributes something itself, or is a heading or a
+    link line): it ends one."""
+    quoted: set[int] = set()
+    k = 0
+    while k < len(paragraphs):
+        paragraph = paragraphs[k]
+        if _OPENING_MARK.match(plain(paragraph)):
+            quoted.add(k)
+        elif is_speaker_line(paragraph):
+            follow = k + 1
+            marked = follow < len(paragraphs) and bool(
+                _OPENING_MARK.match(plain(paragraphs[follow]))
+            )
+            while follow < len(paragraphs) and not is_speaker_line(paragraphs[follow]):
+                if marked:
+                    if not _OPENING_MARK.match(plain(paragraphs[follow])):
+                        break
+                elif ends_unmarked[follow] or follow - k > _UNMARKED_QUOTE_MAX:
+                    break
+                quoted.add(follow)
+                follow += 1
+            k = follow
+            continue
+        k += 1
+    return quoted

@@ -1,0 +1,246 @@
+"""What a line of an article is: a claim, or the page talking about itself.
+
+A news page carries, beside its claims, lines that assert nothing about the world: page
+metadata ("Published 5 August 2022", "Last updated 3:45pm", a byline, a change note),
+counters ("12 comments", "5 min read"), and lines that exist to send the reader somewhere
+(a call to action, a "... here" link, an attachment with its size, contact details, a
+social-media follow line). Editors add and change those all the time; none of it is news.
+
+Each rule follows from how such lines are built, not from a list of pages:
+- metadata: a publishing verb ("published", "updated", "posted") opening a short line
+  whose rest is a date, a time or a byline; or a change note, a sentence with no subject
+  opening on an editing participle ("Added links to ...", "Corrected the date");
+- counters: a short line of figures and counted things (comments, shares, views, reads);
+- links: an imperative addressed to the reader ("Read", "See", "Follow", "Sign up"), an
+  anchor word ("here"), a sentence saying where to read something ("can be found on"),
+  a file format with a size ("PDF, 140 KB"), an accessible-format notice, a URL, an
+  e-mail address or a phone number;
+- fragments: a line with no sentence form (no closing punctuation, no verb we know), such
+  as a heading, a table cell, a caption or an address line. A fragment is compared when
+  it was edited (a fee in a table going from £75 to £80 is news), but one added or
+  removed whole is not a claim added or removed.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from functools import lru_cache
+
+from .features import sentence_features
+from .lexicon import MODAL_WORDS, NEGATION_WORDS, SPEECH_VERBS
+from .normalise import plain
+
+
+class Role(enum.Enum):
+    CLAIM = "claim"
+    FRAGMENT = "fragment"  # heading, cell, caption: compared only when edited in place
+    METADATA = "metadata"  # about the page: dates, bylines, change notes, counters
+    LINK = "link"  # sends the reader elsewhere: calls to action, attachments, contacts
+
+    @property
+    def compared(self) -> bool:
+        return self in (Role.CLAIM, Role.FRAGMENT)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_LEADING_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*•▪◦>]\s+|\d{1,2}[.)]\s+)")
+# Patterns below see `plain` text: straight quotes and ASCII dashes only.
+_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+
+# Metadata. A publishing verb, optionally "first"/"last", opening the line.
+_PUBLISHING = re.compile(
+    r"^(?:(?:first|last|originally|date)\s+)?"
+    r"(?:published|updated|posted|modified|reviewed|created|edited|update)\b[:\s]*",
+    re.IGNORECASE,
+)
+_METADATA_REST_WORDS = 12
+# Words that may follow a publishing verb in a metadata line besides dates and times.
+_METADATA_FILLERS = _words(
+    "on at by in see all updates update show hide history gmt bst utc est edt cet am pm "
+    "a.m. p.m. the of and - | , first last published updated posted modified"
+)
+_MONTH_OR_DAY = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$"
+    r"|^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?$"
+    r"|^(?:today|yesterday|ago|minutes?|hours?|days?|weeks?|mins?|hrs?)$",
+    re.IGNORECASE,
+)
+_TIME_OR_FIGURE = re.compile(r"^\d{1,4}(?:[:./-]\d{1,4})*(?:st|nd|rd|th|am|pm|h)?$", re.I)
+# A change note has no subject: it opens on what the editor did.
+_CHANGE_NOTE = re.compile(
+    r"^(?:added|amended|corrected|edited|removed|replaced|changed|translated|updated|"
+    r"clarified|revised|first published)\b(?:\s+(?:to|with|link|links|the|a|an|"
+    r"translations?|information|details|new|date|dates|text|wording|typo|typos|"
+    r"attachments?|documents?|images?|video|and|[a-z]+ (?:translation|version)))?[\s.:,]",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^by\s+(?:[A-Z][\w'.-]*\s*){1,4}(?:[,|-].{0,60})?$")
+
+# Counters: comments, shares, views, reading time.
+_COUNTED = _words(
+    "comment comments reply replies share shares view views like likes read reads "
+    "retweet retweets reaction reactions min mins minute minutes reading listen"
+)
+_COUNTER_MAX_WORDS = 6
+
+# Links and calls to action: an imperative addressed to the reader.
+_CALL_TO_ACTION = _words(
+    "read see find visit follow sign register download watch view contact email e-mail "
+    "call click subscribe share learn discover explore listen request check browse access "
+    "tweet like"
+)
+_VERB_OBJECTS = _words(
+    "the a an our this these those us out more all full it them your latest up on in at "
+    "for about how what when where which who here now details information below above "
+    "further online live back"
+)
+_ANCHOR = re.compile(
+    r"\bhere\s*[.!:)]*\s*$|\bclick here\b|\(here\)|\b(?:available|found|read|listed|"
+    r"published|watch|view|see|sign up|register|apply)\s+(?:it\s+)?here\b",
+    re.IGNORECASE,
+)
+# "can be found" says where to read only when a page, a site or a document is the place.
+_FOUND_IN = re.compile(r"\b(?:can|may|will)\s+be\s+found\b", re.IGNORECASE)
+_READING_PLACE = re.compile(
+    r"\b(?:here|page|pages|website|site|guidance|online|link|document|below|above|"
+    r"gov\.uk|webpage|portal)\b",
+    re.IGNORECASE,
+)
+_WHERE_TO_READ = re.compile(
+    r"\b(?:can|may|will)\s+be\s+(?:read|viewed|accessed|downloaded|watched)\b"
+    r"|\b(?:is|are|will be|has been|have been)\s+(?:now\s+)?available\s+"
+    r"(?:here|online|via|to (?:download|view|read|watch))\b"
+    r"|\b(?:is|are|will be|has been|have been)\s+(?:now\s+)?(?:published|listed)\s+"
+    r"(?:here|online|via|at|on(?!\s+(?:\d|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|"
+    r"jun|jul|aug|sep|oct|nov|dec)))\b"
+    r"|^(?:for\s+)?(?:more|further|additional)\s+(?:information|details|info)\b"
+    r"|\bplease\s+(?:\w+\s+){0,2}?(?:contact|email|e-mail|call|visit|see|read|register|"
+    r"tell|let us|share|send|get in touch|write)\b"
+    r"|^if you have (?:any )?(?:further )?(?:questions|queries|enquiries)\b",
+    re.IGNORECASE,
+)
+_ATTACHMENT = re.compile(
+    r"\b(?:pdf|docx?|xlsx?|xls|ods|odt|odp|csv|pptx?|rtf|zip|epub|html|mp3|mp4|"
+    r"ms word|ms excel)\b[^.]{0,30}?\b\d+(?:[.,]\d+)?\s?(?:kb|mb|gb|bytes)\b"
+    r"|\b\d+\s+pages?\s*\)?\s*$",
+    re.IGNORECASE,
+)
+_ACCESSIBLE_FORMAT = re.compile(r"\bassistive technology\b|\baccessible format\b", re.I)
+_ADDRESS = re.compile(
+    r"https?://|\bwww\.\w|\b[\w.+-]+@[\w-]+\.[\w.]+|(?<![\w@])@[A-Za-z_]\w{2,}\b",
+)
+_PHONE = re.compile(r"(?:\+\d{1,3}[\s-]?)?\(?\b0?\d{2,5}\)?(?:[\s-]?\d{2,4}){2,4}\b")
+_PHONE_MAX_WORDS = 20
+_PLATFORMS = _words(
+    "twitter facebook instagram linkedin youtube tiktok flickr whatsapp telegram threads "
+    "mastodon bluesky"
+)
+
+# Sentence form: closing punctuation, or a verb we can recognise without a tagger.
+_CLOSES = re.compile(r"[.!?…:]['\")\]]*\s*$")
+_FINITE = _words(
+    "is are was were be been being am has have had do does did will would shall should "
+    "can could may might must cannot can't won't isn't aren't wasn't weren't hasn't haven't "
+    "hadn't doesn't don't didn't"
+)
+_FRAGMENT_MIN_WORDS = 5
+_SHORT_WORD = 3  # "of", "and", "the" stay lowercase in a title
+_TITLE_MIN_WORDS = 4
+
+
+def _bare(paragraph: str) -> str:
+    return _LEADING_MARKUP.sub("", plain(paragraph)).strip()
+
+
+def _is_date_or_time(word: str) -> bool:
+    lower = word.lower()
+    return bool(
+        _TIME_OR_FIGURE.match(lower) or _MONTH_OR_DAY.match(lower) or lower in _METADATA_FILLERS
+    )
+
+
+def _is_metadata(text: str, words: list[str]) -> bool:
+    opening = _PUBLISHING.match(text)
+    if opening:
+        # A byline may close the line: "Updated 3:45pm by Jane Smith".
+        rest = _WORD.findall(re.split(r"\bby\b", text[opening.end() :], maxsplit=1)[0])
+        if len(rest) <= _METADATA_REST_WORDS and all(_is_date_or_time(w) for w in rest):
+            return True
+    if _CHANGE_NOTE.match(text + " "):
+        return True
+    return bool(len(words) <= 8 and _BYLINE.match(text))
+
+
+def _is_counter(words: list[str]) -> bool:
+    if not words or len(words) > _COUNTER_MAX_WORDS:
+        return False
+    counted = [w for w in words if w.lower() in _COUNTED]
+    figures = [w for w in words if w[0].isdigit()]
+    others = len(words) - len(counted) - len(figures)
+    return bool(counted) and bool(figures) and others <= 1
+
+
+def _is_call_to_action(words: list[str]) -> bool:
+    """An imperative addressed to the reader: a reader's verb, then its object ("Read the
+    statement", "Follow us", "Visit GOV.UK"); "Share prices fell" has no such object."""
+    if len(words) < 2 or words[0].lower() not in _CALL_TO_ACTION:
+        return False
+    second = words[1]
+    return second.lower() in _VERB_OBJECTS or second[0].isupper()
+
+
+def _is_link(text: str, words: list[str]) -> bool:
+    if _is_call_to_action(words) or _ANCHOR.search(text) or _WHERE_TO_READ.search(text):
+        return True
+    if _FOUND_IN.search(text) and _READING_PLACE.search(text):
+        return True
+    if _ATTACHMENT.search(text) or _ACCESSIBLE_FORMAT.search(text) or _ADDRESS.search(text):
+        return True
+    if len(words) <= _PHONE_MAX_WORDS and _PHONE.search(text):
+        digits = sum(ch.isdigit() for ch in text)
+        if digits >= 9:
+            return True
+    # A follow line or a video title: a short line naming a platform at its end or start.
+    lowers = [w.lower() for w in words]
+    return len(words) <= 12 and lowers[-1] in _PLATFORMS and not _CLOSES.search(text)
+
+
+def _is_title(words: list[str]) -> bool:
+    """A document or section title: every content word capitalised ("Climate Finance
+    Delivery Plan: Meeting the Goal."). A sentence has a lowercase verb somewhere."""
+    content = [w for w in words if len(w) > _SHORT_WORD and w.isalpha()]
+    return len(content) >= _TITLE_MIN_WORDS and all(w[0].isupper() for w in content)
+
+
+def _has_sentence_form(text: str, words: list[str]) -> bool:
+    if _CLOSES.search(text):
+        # "Signed:" or "Notes to editors:" label what follows; they say nothing.
+        return not (text.endswith(":") and len(words) < 3)
+    if len(words) < _FRAGMENT_MIN_WORDS:
+        return False
+    lowers = {w.lower() for w in words}
+    return bool(lowers & (_FINITE | SPEECH_VERBS | NEGATION_WORDS | frozenset(MODAL_WORDS)))
+
+
+@lru_cache(maxsize=16384)
+def line_role(line: str) -> Role:
+    """The role of one paragraph (or one sentence of it) of an article."""
+    text = _bare(line)
+    words = _WORD.findall(text)
+    if not words:
+        return Role.FRAGMENT
+    if _is_metadata(text, words) or _is_counter(words):
+        return Role.METADATA
+    if _is_link(text, words):
+        # A link line that dates something ("Alençon: 25 July - register here") still
+        # carries that date: compared in place, or a claim when it is a whole sentence.
+        if not sentence_features(line).dates:
+            return Role.LINK
+        return Role.CLAIM if _CLOSES.search(text) else Role.FRAGMENT
+    if not _has_sentence_form(text, words) or _is_title(words) or text.isupper():
+        return Role.FRAGMENT
+    return Role.CLAIM
