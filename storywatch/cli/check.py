@@ -40,7 +40,9 @@ def _print_report(app: AppContext, report: CheckReport) -> None:
     if report.outcome == CheckOutcome.NEW_VERSION:
         click.echo(f"{label}: changed, stored version {report.version} ({report.url})")
         if report.diff is not None:
-            print_shifts(app.console, report.diff.shifts, sentences=False)
+            print_shifts(
+                app.console, report.diff.shifts, sentences=False, headline=report.diff.headline
+            )
         if report.text_diff is not None:
             print_word_diff(app.console, report.text_diff, context=8)
     elif report.outcome in (CheckOutcome.UNCHANGED, CheckOutcome.NOT_MODIFIED):

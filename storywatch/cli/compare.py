@@ -10,7 +10,7 @@ from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.output import print_shifts, print_word_diff
 from storywatch.diff.analysis import analyse
 from storywatch.errors import InputError, StorywatchError
-from storywatch.watcher.extract import extract_article
+from storywatch.watcher.extract import Article, extract_article
 from storywatch.watcher.normalise import normalise_text
 
 context_option = click.option(
@@ -18,8 +18,9 @@ context_option = click.option(
 )
 
 
-def read_article_file(path: Path) -> str:
-    """A local file as article text: HTML is extracted, plain text normalised."""
+def read_article_file(path: Path) -> Article:
+    """A local file as an article: HTML is extracted; in plain text, a first line that
+    reads like a headline is the headline."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -31,12 +32,17 @@ def read_article_file(path: Path) -> str:
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text") from None
     head = content[:1024].lstrip().lower()
-    if path.suffix.lower() in (".html", ".htm") or head.startswith(("<!doctype html", "<html")):
-        try:
-            return extract_article(content, "text/html").text
-        except StorywatchError as exc:
+    is_html = path.suffix.lower() in (".html", ".htm") or head.startswith(
+        ("<!doctype html", "<html")
+    )
+    try:
+        return extract_article(content, "text/html" if is_html else "text/plain")
+    except StorywatchError as exc:
+        if is_html:
             raise InputError(f"{path}: {exc}") from None
-    return normalise_text(content)
+    # A short text is still compared as it is: a sentence against a sentence.
+    paragraphs = tuple(normalise_text(content).split("\n"))
+    return Article(None, None, None, None, paragraphs)
 
 
 @click.command()
@@ -47,13 +53,13 @@ def read_article_file(path: Path) -> str:
 @pass_app
 def compare(app: AppContext, old_file: Path, new_file: Path, context: int, as_json: bool) -> None:
     """Compare two files (text or HTML) without touching the database."""
-    old_text, new_text = read_article_file(old_file), read_article_file(new_file)
-    analysis = analyse(old_text, new_text)
+    old, new = read_article_file(old_file), read_article_file(new_file)
+    analysis = analyse(old.text, new.text, old.title, new.title)
     if as_json:
         emit_json({**analysis.semantic.to_dict(), "text_diff": analysis.text.to_list()})
         return
     verdict = "material" if analysis.semantic.material else "not material"
     app.console.print(f"[bold]{verdict}[/bold] (significance {analysis.semantic.significance:.2f})")
-    print_shifts(app.console, analysis.semantic.shifts)
+    print_shifts(app.console, analysis.semantic.shifts, headline=analysis.semantic.headline)
     click.echo()
     print_word_diff(app.console, analysis.text, context=context)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from storywatch.diff.model import Shift
+from storywatch.diff.model import HeadlineChange, Shift
 from storywatch.diff.render import render_plain, render_rich, render_side_by_side
 from storywatch.diff.text import TextDiff
 from storywatch.storage.models import as_utc
@@ -30,7 +30,16 @@ def shift_line(shift: Shift) -> str:
     return f"{shift.type}: {shift.short}"
 
 
-def print_shifts(console: Console, shifts: Sequence[Shift], *, sentences: bool = True) -> None:
+def print_shifts(
+    console: Console,
+    shifts: Sequence[Shift],
+    *,
+    sentences: bool = True,
+    headline: HeadlineChange | None = None,
+) -> None:
+    """The headline rewrite first, if any, then each shift."""
+    if headline is not None:
+        console.print(f"[bold]• headline[/bold]: {escape(headline.old)} -> {escape(headline.new)}")
     if not shifts:
         console.print("No claim shifted (wording only).")
         return

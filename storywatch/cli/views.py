@@ -17,7 +17,7 @@ from storywatch.cli.compare import context_option
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.output import print_shifts, print_word_diff, use_color
 from storywatch.diff.model import SemanticDiff, Shift
-from storywatch.diff.semantic import semantic_diff
+from storywatch.diff.semantic import headline_change, semantic_diff
 from storywatch.diff.text import word_diff
 from storywatch.errors import InputError, NotFoundError
 from storywatch.history import times
@@ -124,8 +124,11 @@ def history_lines(rows: Sequence[VersionRow]) -> Text:
         f"  {'-words':>{minus_width}}  {'signif.':<7}  top shifts",
         style="bold",
     )
+    previous_title: str | None = None
     for row in rows:
         out.append(f"\n{row.number:>{number_width}}  {times.full(row.fetched_at):<16}  ")
+        rewritten = headline_change(previous_title, row.title)
+        previous_title = row.title or previous_title
         if not row.has_diff:
             note = "first version" if row.number == rows[0].number else "(no diff stored)"
             out.append(" " * (plus_width + minus_width + 13) + note, style="dim")
@@ -134,9 +137,11 @@ def history_lines(rows: Sequence[VersionRow]) -> Text:
         out.append(f"{f'-{row.words_removed}':>{minus_width}}  ", style="red")
         significance = f"{row.significance:.2f}" + (" *" if row.material else "")
         out.append(f"{significance:<7}  ", style="bold" if row.material else "")
+        if rewritten is not None:
+            out.append(f"headline: {rewritten.new}" + ("; " if row.shifts else ""), style="bold")
         if row.shifts:
             out.append(shifts_summary(row.shifts))
-        else:
+        elif rewritten is None:
             out.append("wording only", style="dim")
     return out
 
@@ -199,9 +204,12 @@ def stored_or_computed(
     stored = store.version_diff(new) if new.number == old.number + 1 else None
     if stored is not None:
         return SemanticDiff(
-            stored.material, stored.significance, [Shift.from_dict(s) for s in stored.shifts]
+            stored.material,
+            stored.significance,
+            [Shift.from_dict(s) for s in stored.shifts],
+            headline_change(old.title, new.title),
         )
-    return semantic_diff(old_text, new_text)
+    return semantic_diff(old_text, new_text, old.title, new.title)
 
 
 @click.command()
@@ -264,7 +272,7 @@ def diff(
             f"[bold]{escape(story.label)}[/bold]: version {old.number} → {new.number}"
             f"  (significance {semantic.significance:.2f})"
         )
-        print_shifts(console, semantic.shifts)
+        print_shifts(console, semantic.shifts, headline=semantic.headline)
         console.print()
         print_word_diff(
             console,

@@ -107,6 +107,9 @@ class AlertRule(_Section):
 
 class AlertSettings(AlertRule):
     channels: list[str] = Field(default_factory=lambda: ["console"])
+    # Alert on every headline rewrite, even one that shifts no claim: newsroom watchers
+    # follow headline rewrites closely.
+    headline_changes: bool = False
     rate_limit: Seconds = 0.0  # at most one alert per story per this long; 0 = no limit
     digest: Seconds = 0.0  # > 0: collect alerts and send one digest per channel per interval
     max_attempts: int = Field(default=8, ge=1)

@@ -17,8 +17,16 @@ class Analysis:
     text: TextDiff
 
 
-def analyse(previous_text: str, new_text: str) -> Analysis:
+def analyse(
+    previous_text: str,
+    new_text: str,
+    previous_headline: str | None = None,
+    new_headline: str | None = None,
+) -> Analysis:
     # Imported on first use: most checks store no new version, and start-up counts.
     from storywatch.diff.semantic import semantic_diff
 
-    return Analysis(semantic_diff(previous_text, new_text), word_diff(previous_text, new_text))
+    return Analysis(
+        semantic_diff(previous_text, new_text, previous_headline, new_headline),
+        word_diff(previous_text, new_text),
+    )

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from storywatch.diff.model import SemanticDiff, Shift
+from storywatch.diff.model import HeadlineChange, SemanticDiff, Shift
 from storywatch.diff.render import display_segments, hunk_header, render_plain
 from storywatch.diff.text import Hunk, Segment, TextDiff, word_diff
 
@@ -107,6 +107,13 @@ def shift_context(shift: Shift) -> Iterator[tuple[str, tuple[str, str, str]]]:
 # -- payloads -------------------------------------------------------------------------------
 
 
+def headline_summary(change: HeadlineChange | None) -> str:
+    """ "headline: 'US and Russia seek deal' -> 'US and Russia near deal'"."""
+    if change is None:
+        return ""
+    return f"headline: {one_line(change.old, 80)!r} -> {one_line(change.new, 80)!r}"
+
+
 def new_key() -> str:
     return uuid.uuid4().hex
 
@@ -137,7 +144,8 @@ def build_payload(
         "previous_version": previous_version,
         "significance": diff.significance,
         "material": diff.material,
-        "headline": headline(ranked),
+        "headline": headline(ranked) if ranked else headline_summary(diff.headline),
+        "headline_change": diff.headline.to_dict() if diff.headline else None,
         "shifts": shifts,
         "text_diff": text_diff.to_list(),
         "words_added": text_diff.words_added,
@@ -208,6 +216,7 @@ class AlertMessage:
     previous_version: int = 0
     significance: float = 0.0
     headline: str = ""
+    headline_change: HeadlineChange | None = None
     shifts: tuple[Shift, ...] = ()
     matched: int = 0  # the first ``matched`` shifts triggered the alert
     text_diff: TextDiff = field(default_factory=TextDiff)
@@ -246,6 +255,7 @@ class AlertMessage:
             previous_version=int(payload["previous_version"]),
             significance=float(payload.get("significance", 0.0)),
             headline=str(payload.get("headline") or ""),
+            headline_change=_headline_change(payload.get("headline_change")),
             shifts=tuple(Shift.from_dict(s) for s in shift_dicts),
             matched=sum(1 for s in shift_dicts if s.get("matched", True)),
             text_diff=_text_diff(
@@ -259,6 +269,12 @@ class AlertMessage:
     def key_shifts(self) -> tuple[Shift, ...]:
         """The shifts worth showing first: the ones that fired, else all of them."""
         return self.shifts[: self.matched] or self.shifts
+
+
+def _headline_change(data: Any) -> HeadlineChange | None:
+    if not isinstance(data, Mapping):
+        return None
+    return HeadlineChange(str(data["old"]), str(data["new"]))
 
 
 def subject(message: AlertMessage) -> str:
@@ -285,6 +301,8 @@ def render_text(message: AlertMessage, *, with_diff: bool = True) -> str:
         blocks += [render_text(item, with_diff=False) for item in message.items]
         return "\n\n".join(blocks)
     lines = [one_line(message.title, 300)]
+    if message.headline_change is not None:
+        lines.append(f"* {headline_summary(message.headline_change)}")
     for shift in message.key_shifts:
         lines.append(f"* {shift_summary(shift)}  [{shift.significance:.2f}]")
         for label, (pre, span, post) in shift_context(shift):
@@ -321,6 +339,10 @@ def _html_parts(parts: tuple[str, str, str], tag: str) -> str:
 def _html_alert(message: AlertMessage, *, with_diff: bool) -> list[str]:
     out = [f'<h2 style="margin:0 0 4px">{html.escape(one_line(message.title, 300))}</h2>']
     out.append("<ul>")
+    if message.headline_change is not None:
+        out.append(
+            f"<li><strong>{html.escape(headline_summary(message.headline_change))}</strong></li>"
+        )
     for shift in message.key_shifts:
         out.append(f"<li><strong>{html.escape(shift_summary(shift))}</strong>")
         for label, parts in shift_context(shift):

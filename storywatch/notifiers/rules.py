@@ -121,7 +121,8 @@ def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDra
     """The outbox rows to insert with this version: none when no rule fires."""
     rules = effective_rules(settings, context.story_url, context.story_tags)
     matched = firing_shifts(context.diff, rules)
-    if not matched:
+    headline_alert = settings.headline_changes and context.diff.headline is not None
+    if not matched and not headline_alert:
         return []
     status, reason = _disposition(context, settings)
     story = {

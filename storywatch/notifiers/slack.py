@@ -21,6 +21,7 @@ from storywatch.notifiers.channels import post, register_secret
 from storywatch.notifiers.message import (
     CONTEXT_WORDS,
     AlertMessage,
+    headline_summary,
     meta_line,
     one_line,
     safe_href,
@@ -154,6 +155,8 @@ class _Blocks:
 
 
 def _slack_alert(blocks: _Blocks, message: AlertMessage, *, with_diff: bool) -> None:
+    if message.headline_change is not None:
+        blocks.add(_section(slack_escape(headline_summary(message.headline_change))))
     for shift in message.key_shifts:
         blocks.add(_section(_slack_shift(shift)))
     meta = f"{slack_escape(meta_line(message))} · {_slack_link(message.url)}"

@@ -37,3 +37,11 @@ def _replacement(match: re.Match[str]) -> str:
 
 def content_hash(normalised_text: str) -> str:
     return hashlib.sha256(normalised_text.encode("utf-8")).hexdigest()
+
+
+def same_headline(stored: str | None, extracted: str | None) -> bool:
+    """Is the page's headline the one stored? A headline that could not be found this
+    time is not a rewrite: a missing side never makes a new version."""
+    if not stored or not extracted:
+        return True
+    return normalise_text(stored) == normalise_text(extracted)

@@ -40,7 +40,7 @@ from storywatch.storage import (
 from storywatch.storage.outbox import last_alert_at
 from storywatch.watcher.extract import Article, extract_page
 from storywatch.watcher.fetch import Fetcher, FetchResult
-from storywatch.watcher.normalise import content_hash
+from storywatch.watcher.normalise import content_hash, same_headline
 from storywatch.watcher.schedule import next_schedule
 from storywatch.watcher.workers import Runner, ThreadRunner
 
@@ -288,7 +288,11 @@ class Checker:
             # another worker makes record_check refuse this one).
             latest = await asyncio.to_thread(self.store.latest_version, story.id)
         digest = content_hash(article.text)
-        if latest is not None and latest.content_hash == digest:
+        if (
+            latest is not None
+            and latest.content_hash == digest
+            and same_headline(latest.title, article.title)
+        ):
             return await self._commit(
                 self._unchanged(story, result, started, CheckOutcome.UNCHANGED)
             )
@@ -313,7 +317,9 @@ class Checker:
             # run where extraction does.
             previous_text = await asyncio.to_thread(self.store.version_text, latest)
             try:
-                analysis = await self.extractor.run(analyse, previous_text, article.text)
+                analysis = await self.extractor.run(
+                    analyse, previous_text, article.text, latest.title, article.title
+                )
             except WorkerCrashedError as exc:
                 return await self._commit(
                     self._failure(story, str(exc), started, result.status_code)

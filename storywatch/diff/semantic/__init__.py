@@ -10,7 +10,7 @@ rule-based extractors for numbers, dates, names, negation, modality, attribution
 
 from __future__ import annotations
 
-from .engine import semantic_diff
+from .engine import headline_change, semantic_diff
 from .sentences import split_sentences
 
-__all__ = ["semantic_diff", "split_sentences"]
+__all__ = ["headline_change", "semantic_diff", "split_sentences"]

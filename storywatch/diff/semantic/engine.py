@@ -150,6 +150,14 @@ def _headline_findings(
     ]
 
 
+def headline_change(old: str | None, new: str | None) -> HeadlineChange | None:
+    """The headline rewrite between two versions, if any: a headline missing on either
+    side (not found on the page) is no rewrite, nor is a change of quote marks or spaces."""
+    if not old or not new or sentence_key(old) == sentence_key(new):
+        return None
+    return HeadlineChange(old, new)
+
+
 def semantic_diff(
     old_text: str,
     new_text: str,
@@ -169,23 +177,22 @@ def semantic_diff(
     )
     context = NameContext(old_text, new_text)
     shifts: list[Shift] = []
-    headline = None
-    if old_headline and new_headline and sentence_key(old_headline) != sentence_key(new_headline):
-        headline = HeadlineChange(old_headline, new_headline)
+    headline = headline_change(old_headline, new_headline)
+    if headline is not None:
         shifts.extend(
             Shift(
                 type=finding.type,
                 old=finding.old,
                 new=finding.new,
-                old_sentence=old_headline,
-                new_sentence=new_headline,
+                old_sentence=headline.old,
+                new_sentence=headline.new,
                 significance=min(
                     1.0, _HEADLINE_WEIGHT * shift_significance(finding.type, 0, finding.weight)
                 ),
                 field="headline",
             )
             for finding in _headline_findings(
-                old_headline, new_headline, old_text, new_text, context
+                headline.old, headline.new, old_text, new_text, context
             )
         )
     for group in _order(groups):
