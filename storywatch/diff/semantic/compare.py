@@ -21,7 +21,7 @@ from .compare_cues import (
     compare_polarity,
 )
 from .dates import has_calendar_day, is_weekday
-from .features import Features
+from .features import Features, sentence_features
 from .finding import Finding, kind_of, pair, unmatched_keys
 from .lexicon import GENERIC_SPEAKERS, NEGATION_WORDS, STOP_WORDS
 from .mention import Mention
@@ -214,7 +214,7 @@ def compare_quotes(old: Features, new: Features) -> list[Finding]:
         best = max(added, key=lambda n: ratio(quote.key, n.key), default=None)
         if best is not None and ratio(quote.key, best.key) >= _QUOTE_PAIRING_RATIO:
             added.remove(best)
-            if not typo_only(quote.key, best.key):
+            if not house_style_only(sentence_features(quote.text), sentence_features(best.text)):
                 findings.append(Finding("quote", quote.text, best.text))
         else:
             unpaired.append(quote)

@@ -120,6 +120,8 @@ ORDINALS = {
     "thousandth": 1000,
 }
 # "twice", "doubled": a multiple of something, compared with "N times".
+# "two-thirds" is a fraction, not a compound adjective like "two-year".
+FRACTION_WORDS = _words("half halves third thirds quarter quarters fifth fifths tenth tenths")
 MULTIPLES = {
     "twice": 2.0,
     "thrice": 3.0,

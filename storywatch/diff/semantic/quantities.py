@@ -14,6 +14,7 @@ from .lexicon import (
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
     MULTIPLES,
+    FRACTION_WORDS,
     ORDINALS,
     PERCENT_WORDS,
     SCALE_SUFFIXES,
@@ -44,8 +45,11 @@ def figure_value(text: str) -> float | None:
 
 
 def word_value(word: str) -> float | None:
-    """'three' -> 3, 'twenty-five' -> 25; None for anything else."""
+    """'three' -> 3, 'twenty-five' -> 25, 'five-year' -> 5; None for anything else."""
     parts = word.split("-")
+    if len(parts) > 1 and parts[-1] not in UNITS and parts[-1] not in FRACTION_WORDS:
+        # A compound adjective: "five-year", "twenty-five-day" count what they say.
+        return word_value("-".join(parts[:-1]))
     if len(parts) == 2 and parts[0] in TENS and parts[1] in UNITS:
         return float(TENS[parts[0]] + UNITS[parts[1]])
     if len(parts) == 1:
@@ -165,7 +169,8 @@ def find_numbers(tokens: Sequence[Token], claimed: set[int], sentence: str) -> l
         elif lower in VAGUE_QUANTITIES:
             value, kind, end = VAGUE_QUANTITIES[lower], "about", i + 1
         else:
-            starts = lower in _WORD_STARTS or lower.split("-", 1)[0] in TENS
+            first_part = lower.split("-", 1)[0]
+            starts = lower in _WORD_STARTS or first_part in TENS or first_part in UNITS
             words = _read_words(tokens, i) if starts else None
             if words is None:
                 i = start + 1

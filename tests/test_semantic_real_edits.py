@@ -1,0 +1,204 @@
+"""The kinds of harmless edit real newsrooms make after publication must page nobody, and
+the kinds of real change they make must be typed. Every text here was written for this
+test, in the shape of the real pages where each kind was seen."""
+
+from __future__ import annotations
+
+import pytest
+
+from storywatch.diff.semantic import semantic_diff
+from storywatch.diff.semantic.roles import Role, line_role
+from storywatch.watcher.extract import extract_article
+
+BODY = (
+    "Flood defences on the River Wyre will be rebuilt at a cost of £12 million, the "
+    "Environment Agency said on Tuesday.\n"
+    "Work will start in March and is expected to take two years."
+)
+
+
+def _with(line: str, *, before: bool = False) -> str:
+    return f"{line}\n{BODY}" if before else f"{BODY}\n{line}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # 1. Page metadata lines: published/updated stamps, change notes, bylines.
+        (
+            _with("Published 5 August 2022", before=True),
+            _with("Published 5 August 2022\nLast updated 10 February 2023", before=True),
+        ),
+        (_with("Updated 3:45pm", before=True), _with("Updated 4:10pm", before=True)),
+        (BODY, _with("Last updated 6 April 2021, see all updates", before=True)),
+        (BODY, _with("Added a link to the consultation response.")),
+        (BODY, _with("By Jane Okafor, Environment Correspondent", before=True)),
+        # 2. Link, call-to-action, attachment and contact lines.
+        (BODY, _with("Find out more here.")),
+        (BODY, _with("Read the joint statement here")),
+        (BODY, _with("Follow us on Twitter")),
+        (BODY, _with("Sign up for email alerts about flood warnings.")),
+        (BODY, _with("River Wyre scheme: outline business case (PDF, 140 KB, 12 pages)")),
+        (_with("Scheme plans (PDF, 244KB)"), _with("Scheme plans (PDF, 245KB)")),
+        (BODY, _with("This file may not be suitable for users of assistive technology.")),
+        (BODY, _with("More details can be found on the scheme's website.")),
+        (BODY, _with("Press office: 0300 123 4567")),
+        (BODY, _with("For media enquiries please contact press@example.org")),
+        # 3. Counters beside the headline.
+        (_with("12 comments", before=True), _with("48 comments", before=True)),
+        (_with("5 min read", before=True), _with("6 min read", before=True)),
+        # 4. Layout: list markers, markdown residue, headings, a duplicated paragraph.
+        (BODY, "- " + BODY.replace("\n", "\n- ")),
+        (BODY, _with("## BACKGROUND", before=True)),
+        (BODY, _with("Further information")),
+        (BODY + "\n" + BODY.splitlines()[0], BODY),
+        # 5. Spelling, grammar and house style.
+        (BODY, BODY.replace("two years", "2 years")),
+        (_with("It is a five-year plan."), _with("It is a 5-year plan.")),
+        (
+            '"We want this work to be done properly," said Ana Ruiz.\n' + BODY,
+            '"We want this work to be done properly," said Ana Ruiz.\n' + BODY,
+        ),
+    ],
+)
+def test_harmless_real_edits_page_nobody(old: str, new: str) -> None:
+    diff = semantic_diff(old, new)
+    assert not diff.material, [(s.type, s.old, s.new) for s in diff.shifts]
+
+
+def test_a_grammar_fix_inside_a_press_release_quote_is_not_a_quote_change() -> None:
+    old = "The minister said:\n“This will make our homes are fit for the future and cut bills.”"
+    new = "The minister said:\n“This will make our homes fit for the future and cut bills.”"
+    assert not semantic_diff(old, new).material
+
+
+def test_numerals_for_number_words_inside_a_quote_are_house_style() -> None:
+    old = "Dr Lee said:\n“These two tests are critical to our plans.”"
+    new = "Dr Lee said:\n“These 2 tests are critical to our plans.”"
+    assert not semantic_diff(old, new).material
+
+
+@pytest.mark.parametrize(
+    ("line", "role"),
+    [
+        ("Published 5 August 2022", Role.METADATA),
+        ("Last updated 10 February 2022", Role.METADATA),
+        ("Updated 3:45pm by Jane Smith", Role.METADATA),
+        ("First published.", Role.METADATA),
+        ("5 min read", Role.METADATA),
+        ("Comments (12)", Role.METADATA),
+        ("Read more about the minister's visit to Cambodia.", Role.LINK),
+        ("Visit GOV.UK for the latest guidance.", Role.LINK),
+        ("Share prices fell by 5% on Monday.", Role.CLAIM),
+        ("Contact tracing will end on 24 February.", Role.CLAIM),
+        ("Traces of the virus can be found in sewage samples.", Role.CLAIM),
+        ("The report is published on Tuesday.", Role.CLAIM),
+        ("British High Commission Dhaka", Role.FRAGMENT),
+        ("Climate Finance Delivery Plan: Meeting the Goal.", Role.FRAGMENT),
+        ("Non-compliant products cannot be placed on the market after", Role.CLAIM),
+        ("Alençon: 25 July 2019 - You can register for this event here", Role.FRAGMENT),
+    ],
+)
+def test_line_roles(line: str, role: Role) -> None:
+    assert line_role(line) is role
+
+
+def test_a_dated_link_line_still_carries_its_date() -> None:
+    old = "Alençon: 25 July 2019 - You can register for this event here\n" + BODY
+    new = "Alençon: 30 July 2019 - You can register for this event here\n" + BODY
+    shifts = semantic_diff(old, new).shifts
+    assert [(s.type, s.old, s.new) for s in shifts] == [("date", "25 July 2019", "30 July 2019")]
+
+
+def test_an_edited_table_cell_is_still_compared() -> None:
+    old = "Search fee for each sheet: £1,518\n" + BODY
+    new = "Search fee for each sheet: £1,640\n" + BODY
+    assert [s.type for s in semantic_diff(old, new).shifts] == ["number"]
+
+
+# The misses: press-release quotes, negation by a status word, removed claims.
+
+
+def test_a_press_release_quote_added_is_a_quote_shift() -> None:
+    new = (
+        BODY + "\nThe Farming Minister, Tom Hale, said:\n"
+        "This scheme protects 400 homes and the businesses that depend on them.\n"
+        "We will keep working with the community as the work goes on."
+    )
+    shifts = semantic_diff(BODY, new).shifts
+    assert {s.type for s in shifts} == {"quote"}
+    assert not any("said:" in (s.new or "") for s in shifts)
+
+
+def test_a_reworded_unmarked_press_release_quote_is_a_quote_shift() -> None:
+    old = (
+        BODY + "\nThe Farming Minister, Tom Hale, said:\n"
+        "The new section is accessible for all users, including wheelchairs."
+    )
+    new = (
+        BODY + "\nThe Farming Minister, Tom Hale, said:\n"
+        "The new section vastly improves access to this part of the river for many users."
+    )
+    assert "quote" in {s.type for s in semantic_diff(old, new).shifts}
+
+
+def test_a_multi_paragraph_quote_in_marks() -> None:
+    old = BODY + "\nMs Ruiz said:\n“The river has flooded twice.\n“We are ready for the work.”"
+    new = BODY + "\nMs Ruiz said:\n“The river has flooded twice.\n“We are not ready for the work.”"
+    types = {s.type for s in semantic_diff(old, new).shifts}
+    assert "negation" in types
+
+
+def test_a_removed_claim_is_reported_with_its_text() -> None:
+    old = BODY + "\nThe agency will also compensate 30 farms for lost land."
+    shifts = semantic_diff(old, BODY).shifts
+    assert [(s.type, s.old) for s in shifts] == [
+        ("claim_removed", "The agency will also compensate 30 farms for lost land.")
+    ]
+
+
+def test_a_hedge_confirmed_is_modality() -> None:
+    old = "Avian influenza (pathogenicity to be confirmed) was found near Winsford on 26 March."
+    new = "Avian influenza (low pathogenic) was found near Winsford on 26 March."
+    assert "modality" in {s.type for s in semantic_diff(old, new).shifts}
+
+
+# The headline is its own field.
+
+
+def test_a_headline_rewording_is_reported_but_not_material() -> None:
+    diff = semantic_diff(
+        BODY, BODY, "River Wyre defences to be rebuilt", "Wyre flood defences to be rebuilt"
+    )
+    assert diff.headline is not None
+    assert diff.headline.new == "Wyre flood defences to be rebuilt"
+    assert not diff.material
+
+
+def test_a_headline_repeating_a_fact_of_the_article_is_not_material() -> None:
+    diff = semantic_diff(
+        BODY, BODY, "River defences to be rebuilt", "£12 million river defences to be rebuilt"
+    )
+    assert not diff.material
+
+
+def test_a_headline_shift_carries_its_field_and_weighs_more() -> None:
+    diff = semantic_diff(BODY, BODY, "Three hurt in Wyre flood", "Five hurt in Wyre flood")
+    (shift,) = diff.shifts
+    assert (shift.type, shift.old, shift.new, shift.field) == (
+        "number",
+        "Three",
+        "Five",
+        "headline",
+    )
+    body_shift = semantic_diff("Three were hurt.", "Five were hurt.").shifts[0]
+    assert shift.significance > body_shift.significance
+
+
+def test_a_plain_text_article_first_line_is_its_headline() -> None:
+    paragraphs = BODY.replace("\n", "\n\n")
+    article = extract_article("US and Russia seek deal\n\n" + paragraphs, "text/plain")
+    assert article.title == "US and Russia seek deal"
+    assert article.text == BODY
+    sentence = extract_article("The two sides met on Monday.\n\n" + BODY, "text/plain")
+    assert sentence.title is None
