@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from .lexicon import (
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
-    MULTIPLES,
     FRACTION_WORDS,
+    MULTIPLES,
     ORDINALS,
     PERCENT_WORDS,
     SCALE_SUFFIXES,
