@@ -45,20 +45,24 @@ def _read(text: str) -> _Side:
     by_paragraph: dict[int, list[int]] = {}
     for k, sentence in enumerate(sentences):
         by_paragraph.setdefault(sentence.paragraph, []).append(k)
-    paragraphs = [" ".join(sentences[k].text for k in ks) for ks in by_paragraph.values()]
-    ends_unmarked = [
-        all(roles[k] is not Role.CLAIM for k in ks)
-        or any(sentence_features(sentences[k].text).speakers for k in ks)
-        for ks in by_paragraph.values()
-    ]
+    members = list(by_paragraph.values())
+    paragraphs = [" ".join(sentences[k].text for k in ks) for ks in members]
+
+    def ends_unmarked(n: int) -> bool:
+        # Asked only after a speaker line: most sentences never need their features here.
+        return all(roles[k] is not Role.CLAIM for k in members[n]) or any(
+            sentence_features(sentences[k].text).speakers for k in members[n]
+        )
+
     quoted_paragraphs = quotation_paragraphs(paragraphs, ends_unmarked)
+    speaker_paragraphs = {n for n, paragraph in enumerate(paragraphs) if is_speaker_line(paragraph)}
     order = {paragraph: n for n, paragraph in enumerate(by_paragraph)}
     kept = [k for k in range(len(sentences)) if roles[k].compared]
     return _Side(
         sentences=[sentences[k] for k in kept],
         roles=[roles[k] for k in kept],
         quoted=[order[sentences[k].paragraph] in quoted_paragraphs for k in kept],
-        speaker_lines=[is_speaker_line(paragraphs[order[sentences[k].paragraph]]) for k in kept],
+        speaker_lines=[order[sentences[k].paragraph] in speaker_paragraphs for k in kept],
         keys=frozenset(sentence_key(s.text) for s in sentences),
     )
 

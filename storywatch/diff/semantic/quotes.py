@@ -8,7 +8,7 @@ only after a word or punctuation and before a space or punctuation, so the apost
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .mention import Mention
 from .normalise import Token, plain
@@ -63,9 +63,11 @@ def is_speaker_line(paragraph: str) -> bool:
     return any(word in _SPEAKER_LINE_VERBS for word in words[-4:])
 
 
-def quotation_paragraphs(paragraphs: Sequence[str], ends_unmarked: Sequence[bool]) -> set[int]:
+def quotation_paragraphs(
+    paragraphs: Sequence[str], ends_unmarked: Callable[[int], bool]
+) -> set[int]:
     """Indexes of the paragraphs that are quoted words: those opening on a quotation mark,
-    and those a speaker line introduces. `ends_unmarked[k]` says paragraph k cannot belong
+    and those a speaker line introduces. `ends_unmarked(k)` says paragraph k cannot belong
     to a quotation without marks (it attributes something itself, or is a heading or a
     link line): it ends one."""
     quoted: set[int] = set()
@@ -83,7 +85,7 @@ def quotation_paragraphs(paragraphs: Sequence[str], ends_unmarked: Sequence[bool
                 if marked:
                     if not _OPENING_MARK.match(plain(paragraphs[follow])):
                         break
-                elif ends_unmarked[follow] or follow - k > _UNMARKED_QUOTE_MAX:
+                elif ends_unmarked(follow) or follow - k > _UNMARKED_QUOTE_MAX:
                     break
                 quoted.add(follow)
                 follow += 1

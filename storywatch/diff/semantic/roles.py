@@ -135,6 +135,9 @@ _ADDRESS = re.compile(
 )
 _PHONE = re.compile(r"(?:\+\d{1,3}[\s-]?)?\(?\b0?\d{2,5}\)?(?:[\s-]?\d{2,4}){2,4}\b")
 _PHONE_MAX_WORDS = 20
+_PHONE_MIN_DIGITS = 9
+_SIZE_HINTS = ("kb", "mb", "gb", "bytes", "page")
+_ADDRESS_HINTS = ("@", "www.", "http")
 _PLATFORMS = _words(
     "twitter facebook instagram linkedin youtube tiktok flickr whatsapp telegram threads "
     "mastodon bluesky"
@@ -198,12 +201,17 @@ def _is_link(text: str, words: list[str]) -> bool:
         return True
     if _FOUND_IN.search(text) and _READING_PLACE.search(text):
         return True
-    if _ATTACHMENT.search(text) or _ACCESSIBLE_FORMAT.search(text) or _ADDRESS.search(text):
+    # Substring tests first: the patterns are costly and most sentences have none of this.
+    lower = text.lower()
+    if any(unit in lower for unit in _SIZE_HINTS) and _ATTACHMENT.search(text):
         return True
-    if len(words) <= _PHONE_MAX_WORDS and _PHONE.search(text):
-        digits = sum(ch.isdigit() for ch in text)
-        if digits >= 9:
-            return True
+    if ("assistive" in lower or "accessible" in lower) and _ACCESSIBLE_FORMAT.search(text):
+        return True
+    if any(hint in lower for hint in _ADDRESS_HINTS) and _ADDRESS.search(text):
+        return True
+    digits = sum(ch.isdigit() for ch in text)
+    if digits >= _PHONE_MIN_DIGITS and len(words) <= _PHONE_MAX_WORDS and _PHONE.search(text):
+        return True
     # A follow line or a video title: a short line naming a platform at its end or start.
     lowers = [w.lower() for w in words]
     return len(words) <= 12 and lowers[-1] in _PLATFORMS and not _CLOSES.search(text)
