@@ -172,32 +172,15 @@ def evaluate(name: str, rows: Iterable[dict[str, Any]]) -> Report:
 
 
 @dataclass
-class PairReport:
-    """Scores of labelled article pairs: material P/R/F1, pair-level recall per shift
-    type (a gold type is found when the diff reports a shift of that type), and false
-    alarms per kind of harmless edit."""
+class PairReport(Report):
+    """Scores of labelled article pairs: Report's material P/R/F1, pair-level recall per
+    shift type (a gold type is found when the diff reports a shift of that type), false
+    alarms per kind of harmless edit, and pages extraction could not read."""
 
-    name: str
-    pairs: int = 0
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (id, extraction error)
-    type_gold: Counter[str] = field(default_factory=Counter)
-    type_found: Counter[str] = field(default_factory=Counter)
     kind_pairs: Counter[str] = field(default_factory=Counter)
     kind_alarms: Counter[str] = field(default_factory=Counter)
     alarms: list[tuple[str, str, Shift]] = field(default_factory=list)  # (id, kinds, shift)
-    missed: list[tuple[str, str]] = field(default_factory=list)
-
-    precision = Report.precision
-    recall = Report.recall
-    f1 = Report.f1
-
-    def type_recall(self, shift_type: str) -> float | None:
-        gold = self.type_gold[shift_type]
-        return self.type_found[shift_type] / gold if gold else None
 
 
 def _versions(row: dict[str, Any], path: str) -> tuple[tuple[str, str | None], ...]:
