@@ -135,7 +135,7 @@ def compare_speakers(old: Features, new: Features) -> list[Finding]:
     ]
 
 
-def typo_only(old_key: str, new_key: str) -> bool:
+def _typo_only(old_key: str, new_key: str) -> bool:
     """Two quotations whose words differ only by small misspellings."""
     old_words, new_words = old_key.split(), new_key.split()
     matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
@@ -187,12 +187,12 @@ def house_style_only(old: Features, new: Features) -> bool:
                 return False
             small_words_moved += 1
             continue
-        if not typo_only(" ".join(old_words[i1:i2]), " ".join(new_words[j1:j2])):
+        if not _typo_only(" ".join(old_words[i1:i2]), " ".join(new_words[j1:j2])):
             return False
     return small_words_moved <= 1
 
 
-def words_key(features: Features) -> str:
+def _words_key(features: Features) -> str:
     """The sentence's words as a quote key, padded so a key can be looked up whole."""
     return f" {quote_key(' '.join(t.text for t in features.tokens if t.is_word))} "
 
@@ -202,7 +202,7 @@ def _still_said(quotes: list[Mention], other: Features) -> list[Mention]:
     marks (or of the marks' recognition), not a quotation added or removed."""
     if not quotes:
         return quotes
-    words = words_key(other)
+    words = _words_key(other)
     return [q for q in quotes if f" {q.key} " not in words]
 
 

@@ -33,10 +33,6 @@ class _Side:
     speaker_lines: list[bool]
     keys: frozenset[str]
 
-    @property
-    def text(self) -> str:
-        return "\n".join(s.text for s in self.sentences)
-
 
 def _read(text: str) -> _Side:
     """Segment a version, drop the lines that are not claims, and mark quoted words."""
