@@ -134,6 +134,7 @@ def _from_html(body: str, url: str | None) -> Article:
         find_date(tree, extensive_search=False, original_date=True)
     )
     _drop_page_furniture(tree)
+    _drop_hidden(tree)
     options = copy.copy(_extractor(datetime.now(UTC).date()))
     options.url = options.source = url
     document = trafilatura.bare_extraction(tree, options=options)
@@ -167,6 +168,30 @@ def _drop_page_furniture(tree: HtmlElement) -> None:
     from lxml import etree
 
     etree.strip_elements(tree, *_furniture(), with_tail=False)
+
+
+# What the reader never sees is not part of the article: collapsed change histories,
+# screen-reader labels ("Share on"), templates kept for scripts.
+_HIDDEN = (
+    "//*[@hidden or @aria-hidden='true'"
+    " or contains(translate(@style, ' ', ''), 'display:none')"
+    " or contains(translate(@style, ' ', ''), 'visibility:hidden')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' hidden ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' js-hidden ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' is-hidden ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' visually-hidden ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' govuk-visually-hidden ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' sr-only ')]"
+)
+
+
+def _drop_hidden(tree: HtmlElement) -> None:
+    """Remove the elements a browser would not show (tails kept: the text after a hidden
+    element is visible)."""
+    for element in tree.xpath(_HIDDEN):
+        parent = element.getparent()
+        if parent is not None:
+            element.drop_tree()
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from .finding import Finding
 from .names import NameContext
 from .normalise import match_key, sentence_key
 from .quotes import is_speaker_line, quotation_paragraphs
-from .roles import Role, line_role
+from .roles import Role, is_attachment_line, line_role, without_attachment_notes
 from .sentences import Sentence, segment
 from .significance import overall_significance, shift_significance
 
@@ -43,6 +43,10 @@ def _read(text: str) -> _Side:
         by_paragraph.setdefault(sentence.paragraph, []).append(k)
     members = list(by_paragraph.values())
     paragraphs = [" ".join(sentences[k].text for k in ks) for ks in members]
+    # The line above "PDF, 355KB, 26 pages" is the attachment's title, a link too.
+    for n in range(len(members) - 1):
+        if len(members[n]) == 1 and is_attachment_line(paragraphs[n + 1]):
+            roles[members[n][0]] = Role.LINK
 
     def ends_unmarked(n: int) -> bool:
         # Asked only after a speaker line: most sentences never need their features here.
@@ -55,12 +59,17 @@ def _read(text: str) -> _Side:
     order = {paragraph: n for n, paragraph in enumerate(by_paragraph)}
     kept = [k for k in range(len(sentences)) if roles[k].compared]
     return _Side(
-        sentences=[sentences[k] for k in kept],
+        sentences=[_without_notes(sentences[k]) for k in kept],
         roles=[roles[k] for k in kept],
         quoted=[order[sentences[k].paragraph] in quoted_paragraphs for k in kept],
         speaker_lines=[order[sentences[k].paragraph] in speaker_paragraphs for k in kept],
         keys=frozenset(sentence_key(s.text) for s in sentences),
     )
+
+
+def _without_notes(sentence: Sentence) -> Sentence:
+    text = without_attachment_notes(sentence.text)
+    return sentence if text == sentence.text else Sentence(text, sentence.paragraph, sentence.index)
 
 
 def _carries_claim(features: Features) -> bool:

@@ -136,6 +136,7 @@ _ADDRESS = re.compile(
 _PHONE = re.compile(r"(?:\+\d{1,3}[\s-]?)?\(?\b0?\d{2,5}\)?(?:[\s-]?\d{2,4}){2,4}\b")
 _PHONE_MAX_WORDS = 20
 _PHONE_MIN_DIGITS = 9
+_ATTACHMENT_MAX_WORDS = 8
 _SIZE_HINTS = ("kb", "mb", "gb", "bytes", "page")
 _ADDRESS_HINTS = ("@", "www.", "http")
 _PLATFORMS = _words(
@@ -151,6 +152,8 @@ _FINITE = _words(
     "hadn't doesn't don't didn't"
 )
 _FRAGMENT_MIN_WORDS = 5
+_LABEL_MAX_WORDS = 3
+_ATTACHMENT_NOTE = re.compile(r"\s*\([^()]*\)")
 _SHORT_WORD = 3  # "of", "and", "the" stay lowercase in a title
 _TITLE_MIN_WORDS = 4
 
@@ -226,12 +229,33 @@ def _is_title(words: list[str]) -> bool:
 
 def _has_sentence_form(text: str, words: list[str]) -> bool:
     if _CLOSES.search(text):
-        # "Signed:" or "Notes to editors:" label what follows; they say nothing.
-        return not (text.endswith(":") and len(words) < 3)
+        # A question asks, it does not assert ("What happens next?"). A line ending on a
+        # colon introduces what follows: a label ("Notes to editors:") or a purpose ("For
+        # the latest updates in your area:") says nothing itself; "Countries that
+        # attended include:" does.
+        if text.rstrip("'\")] ").endswith("?"):
+            return False
+        if text.endswith(":"):
+            return len(words) >= _LABEL_MAX_WORDS and words[0].lower() not in ("for", "to")
+        return True
     if len(words) < _FRAGMENT_MIN_WORDS:
         return False
     lowers = {w.lower() for w in words}
     return bool(lowers & (_FINITE | SPEECH_VERBS | NEGATION_WORDS | frozenset(MODAL_WORDS)))
+
+
+def is_attachment_line(line: str) -> bool:
+    """ "PDF, 355KB, 26 pages": the line that describes the attachment above it."""
+    return bool(_ATTACHMENT.search(line)) and len(_WORD.findall(line)) <= _ATTACHMENT_MAX_WORDS
+
+
+def without_attachment_notes(sentence: str) -> str:
+    """The sentence less its "(PDF, 180KB, 2 pages)" notes: a file's size is no claim."""
+    if not any(hint in sentence.lower() for hint in _SIZE_HINTS):
+        return sentence
+    return _ATTACHMENT_NOTE.sub(
+        lambda note: "" if _ATTACHMENT.search(note.group(0)) else note.group(0), sentence
+    )
 
 
 @lru_cache(maxsize=16384)
