@@ -335,6 +335,7 @@ NEGATION_WORDS = _words("not no never none nobody nothing nowhere neither nor wi
 NEGATING_VERBS = _words(
     """
     deny denies denied denying fail fails failed failing refuse refuses refused refusing
+    cancel cancels cancelled canceled cancelling canceling scrap scraps scrapped
     """
 )
 # "declined to comment" denies; "prices declined" is a direction (see POLARITY_GROUPS).
@@ -374,6 +375,11 @@ POLARITY_GROUPS: dict[str, dict[int, frozenset[str]]] = {
     "state": {
         1: _words("opened open opens reopened reopen"),
         -1: _words("closed close closes shut"),
+    },
+    # A service or an offer that is there or not: "is unavailable" -> "is now available".
+    "availability": {
+        1: _words("available online operational restored resumed reinstated lifted"),
+        -1: _words("unavailable offline suspended withdrawn halted imposed"),
     },
     "rate": {
         1: _words("raised raise raises hiked hike hikes"),
