@@ -63,7 +63,15 @@ MATERIAL = [
         "second quarter",
     ),
     ("A blast in Paris killed two.", "A blast in Lyon killed two.", "entity", "Paris", "Lyon"),
-    ("Apple and Google were fined.", "Apple was fined.", "entity", "Google", None),
+    # A name dropped from a list with nothing in its place removes a claim.
+    ("Apple and Google were fined.", "Apple was fined.", "claim_removed", "Google", None),
+    (
+        "The Chancellor will speak.",
+        "Sir Patrick Vallance will speak.",
+        "entity",
+        "The Chancellor",
+        "Sir Patrick Vallance",
+    ),
     (
         "Germany will host the talks.",
         "Austria will host the talks.",

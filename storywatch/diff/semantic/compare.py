@@ -23,7 +23,7 @@ from .compare_cues import (
 from .dates import has_calendar_day, is_weekday
 from .features import Features, sentence_features
 from .finding import Finding, kind_of, pair, unmatched_keys
-from .lexicon import GENERIC_SPEAKERS, NEGATION_WORDS, STOP_WORDS
+from .lexicon import GENERIC_SPEAKERS, NEGATION_WORDS, STOP_WORDS, TITLES
 from .mention import Mention
 from .names import NameContext, resolve, same_name
 from .normalise import plain
@@ -85,18 +85,84 @@ def _name_present(key: str, names: Sequence[tuple[str, str]], words: frozenset[s
     return all(part in words for part in key.split())
 
 
-def compare_names(old: Features, new: Features, context: NameContext) -> list[Finding]:
+def compare_names(
+    old: Features, new: Features, context: NameContext, diff: TokenDiff
+) -> list[Finding]:
     old_names = resolve(old.names, context)
     new_names = resolve(new.names, context)
     old_words, new_words = old.words, new.words
-    removed = [(k, t) for k, t in old_names if not _name_present(k, new_names, new_words)]
-    added = [(k, t) for k, t in new_names if not _name_present(k, old_names, old_words)]
-    removed = list({k: (k, t) for k, t in removed}.values())
-    added = list({k: (k, t) for k, t in added}.values())
-    findings = [Finding("entity", o[1], n[1]) for o, n in zip(removed, added, strict=False)]
-    findings.extend(Finding("entity", t, None) for _, t in removed[len(added) :])
-    findings.extend(Finding("entity", None, t) for _, t in added[len(removed) :])
+    # A possessive ("Trump's envoy") qualifies the name after it: the names that stand
+    # for the subject pair first, so "Trump's envoy Steve Witkoff" -> "Secretary of
+    # State Marco Rubio" is Witkoff -> Rubio.
+    removed = sorted(
+        {k: t for k, t in old_names if not _name_present(k, new_names, new_words)}.values(),
+        key=_is_possessive,
+    )
+    added = sorted(
+        {k: t for k, t in new_names if not _name_present(k, old_names, old_words)}.values(),
+        key=_is_possessive,
+    )
+    findings = [
+        Finding("entity", *_without_titles(o, n)) for o, n in zip(removed, added, strict=False)
+    ]
+    findings.extend(_unpaired_names(removed[len(added) :], old, diff, on_old_side=True))
+    findings.extend(_unpaired_names(added[len(removed) :], new, diff, on_old_side=False))
     return findings
+
+
+def _unpaired_names(
+    names: Sequence[str], features: Features, diff: TokenDiff, on_old_side: bool
+) -> list[Finding]:
+    """A name with no name in its place. Written over other words ("the Chancellor" ->
+    "Sir Patrick Vallance") it replaced them: an entity shift. Inserted or cut on its own
+    (a partner added to or dropped from a list) it adds or removes a claim."""
+    findings: list[Finding] = []
+    replaced: set[int] = set()
+    for name in names:
+        token = next((c.token for c in features.names if c.text.endswith(name)), -1)
+        span = diff.replaced_span(token, on_old_side)
+        other_side = span[2] if span and on_old_side else span[1] if span else ""
+        if span is None or not _has_content_word(other_side):
+            if on_old_side:
+                findings.append(Finding("claim_removed", name, None))
+            else:
+                findings.append(Finding("claim_added", None, name))
+        elif span[0] not in replaced:
+            replaced.add(span[0])
+            findings.append(Finding("entity", span[1], span[2]))
+    return findings
+
+
+def _has_content_word(text: str) -> bool:
+    """ "Apple and Google were" -> "was": only grammar took the name's place."""
+    return any(w.isalnum() and w.lower() not in STOP_WORDS for w in quote_key(text).split())
+
+
+def _is_possessive(name: str) -> bool:
+    return plain(name).endswith(("'s", "'"))
+
+
+_OFFICE_WORDS = frozenset({"of", "for"})
+
+
+def _title_stripped(name: str) -> str:
+    """ "Secretary of State Marco Rubio" -> "Marco Rubio": the office, then the person."""
+    words = name.split()
+    k = 0
+    while k < len(words) - 1 and words[k].lower().strip(".") in TITLES:
+        k += 1
+        if k < len(words) - 2 and words[k].lower() in _OFFICE_WORDS:
+            k += 2  # "of State", "for Trade"
+    return " ".join(words[k:]) if k < len(words) else name
+
+
+def _without_titles(old: str, new: str) -> tuple[str, str]:
+    """Report a replaced person without the offices around the names, unless the office
+    is what changed ("Health Secretary X" -> "Social Care Secretary X")."""
+    old_core, new_core = _title_stripped(old), _title_stripped(new)
+    if old_core.lower() == new_core.lower():
+        return old, new
+    return old_core, new_core
 
 
 def _same_speaker(a: str, b: str) -> bool:
@@ -254,7 +320,7 @@ def compare(old: Features, new: Features, context: NameContext) -> list[Finding]
     # A changed speaker is one change, not also a changed name that is most of it; a
     # reworded quotation is one change, not also a change of the modal verbs inside it.
     entities = [
-        e for e in compare_names(old, new, context) if not _covered(e, attributions, slack=2)
+        e for e in compare_names(old, new, context, diff) if not _covered(e, attributions, slack=2)
     ]
     modals = [m for m in compare_modals(old, new, diff) if not _covered(m, quotes)]
     findings = [

@@ -50,6 +50,17 @@ class TokenDiff:
                 return tag != "equal"
         return False
 
+    def replaced_span(self, token: int, on_old_side: bool) -> tuple[int, str, str] | None:
+        """When `token` sits in a short stretch written over other words: (the stretch's
+        index, its old words, its new words). None when it was inserted or deleted."""
+        for index, (tag, i1, i2, j1, j2) in enumerate(self.opcodes):
+            lo, hi = (i1, i2) if on_old_side else (j1, j2)
+            if lo <= token < hi:
+                if tag != "replace" or hi - lo > _MAX_CONTEXT_TOKENS:
+                    return None
+                return index, join_tokens(self.old[i1:i2]), join_tokens(self.new[j1:j2])
+        return None
+
     def spans(self, mention: Mention, on_old_side: bool) -> tuple[str | None, str | None]:
         """(old span, new span) around a cue found on one side."""
         for _tag, i1, i2, j1, j2 in self.opcodes:
