@@ -202,3 +202,61 @@ def test_a_plain_text_article_first_line_is_its_headline() -> None:
     assert article.text == BODY
     sentence = extract_article("The two sides met on Monday.\n\n" + BODY, "text/plain")
     assert sentence.title is None
+
+
+def _shifts(old: str, new: str) -> list[tuple[str, str | None, str | None]]:
+    return [(s.type, s.old, s.new) for s in semantic_diff(old, new).shifts]
+
+
+def test_a_replaced_person_pairs_with_the_subject_not_the_possessive() -> None:
+    shifts = _shifts(
+        "Trump's envoy Steve Witkoff met Putin in Moscow.",
+        "Secretary of State Marco Rubio met Putin in Moscow.",
+    )
+    assert ("entity", "Steve Witkoff", "Marco Rubio") in shifts
+
+
+def test_a_name_written_over_a_role_is_an_entity_shift() -> None:
+    shifts = _shifts(
+        "The conference will be opened by the Chancellor.",
+        "The conference will be opened by Sir Patrick Vallance.",
+    )
+    assert [s[0] for s in shifts] == ["entity"]
+
+
+def test_a_partner_added_to_a_list_is_a_claim_added() -> None:
+    shifts = _shifts(
+        "The framework was drawn up with Prospect and Unite.",
+        "The framework was drawn up with Prospect, Unite and Stonewall.",
+    )
+    assert shifts == [("claim_added", None, "Stonewall")]
+
+
+def test_an_abbreviation_introduced_or_used_is_the_same_name() -> None:
+    full = "The Trade and Cooperation Agreement sets rules for the partnership."
+    assert _shifts(full, full.replace("Agreement", "Agreement (TCA)")) == []
+    assert (
+        _shifts(
+            "Under the Trade and Cooperation Agreement, both sides cut tariffs.",
+            "Under the TCA, both sides cut tariffs.",
+        )
+        == []
+    )
+
+
+def test_a_pointer_to_a_future_publication_is_a_link_line() -> None:
+    line = "The strategy will be published on our website once laid in Parliament today."
+    assert line_role(line) is Role.LINK
+    assert line_role("See data slides on the situation in Nottinghamshire.") is Role.LINK
+
+
+def test_status_words_flip_a_claim() -> None:
+    assert (
+        _shifts("The phone line is currently unavailable.", "The phone line is now available.")[0][
+            0
+        ]
+        == "negation"
+    )
+    assert "negation" in {
+        s[0] for s in _shifts("The Mons event will go ahead.", "The Mons event has been cancelled.")
+    }

@@ -102,6 +102,16 @@ def compare_names(
         {k: t for k, t in new_names if not _name_present(k, old_names, old_words)}.values(),
         key=_is_possessive,
     )
+    # An abbreviation introduced or spelt out ("Trade and Cooperation Agreement" ->
+    # "the TCA") names the same thing.
+    old_runs, new_runs = _spelt_out(old), _spelt_out(new)
+    removed = [n for n in removed if not _abbreviated(n, old_runs, new.words)]
+    added = [
+        n
+        for n in added
+        if n.lower() not in old_runs
+        and not (n.lower() in new_runs and new_runs[n.lower()] <= old.words)
+    ]
     findings = [
         Finding("entity", *_without_titles(o, n)) for o, n in zip(removed, added, strict=False)
     ]
@@ -122,7 +132,7 @@ def _unpaired_names(
         token = next((c.token for c in features.names if c.text.endswith(name)), -1)
         span = diff.replaced_span(token, on_old_side)
         other_side = span[2] if span and on_old_side else span[1] if span else ""
-        if span is None or not _has_content_word(other_side):
+        if span is None or not _has_content_word(other_side, features.words):
             if on_old_side:
                 findings.append(Finding("claim_removed", name, None))
             else:
@@ -133,9 +143,43 @@ def _unpaired_names(
     return findings
 
 
-def _has_content_word(text: str) -> bool:
-    """ "Apple and Google were" -> "was": only grammar took the name's place."""
-    return any(w.isalnum() and w.lower() not in STOP_WORDS for w in quote_key(text).split())
+_ACRONYM_CONNECTORS = frozenset({"and", "of", "for", "the", "&", "on", "in"})
+
+
+def _spelt_out(features: Features) -> dict[str, frozenset[str]]:
+    """Runs of capitalised words ("Trade and Cooperation Agreement"), keyed by their
+    initials ("tca"), with their lowercase words."""
+    runs: dict[str, frozenset[str]] = {}
+    run: list[str] = []
+    for token in (*features.tokens, None):
+        if token is not None and token.is_word and token.text[0].isupper():
+            run.append(token.text)
+            continue
+        if token is not None and run and token.lower in _ACRONYM_CONNECTORS:
+            run.append(token.lower)
+            continue
+        # Every tail of the run, as its first word may just open the sentence ("Under
+        # the Trade and Cooperation Agreement" abbreviates to "TCA").
+        for start, word in enumerate(run):
+            capitals = [w for w in run[start:] if w[0].isupper()]
+            if word[0].isupper() and len(capitals) >= 2:
+                initials = "".join(w[0] for w in capitals).lower()
+                runs.setdefault(initials, frozenset(w.lower() for w in run[start:]))
+        run = []
+    return runs
+
+
+def _abbreviated(name: str, runs: dict[str, frozenset[str]], other_words: frozenset[str]) -> bool:
+    """Is `name` part of a run whose abbreviation the other side uses instead?"""
+    words = {w.lower() for w in name.split()}
+    return any(words <= run and initials in other_words for initials, run in runs.items())
+
+
+def _has_content_word(text: str, kept: frozenset[str]) -> bool:
+    """Did the name take the place of other words? Not when only grammar ("Apple and
+    Google were" -> "Apple was") or words still there ("Prospect and Unite" -> "Prospect,
+    Unite and Stonewall") stand on the other side."""
+    return any(w not in STOP_WORDS and w not in kept for w in quote_key(text).split())
 
 
 def _is_possessive(name: str) -> bool:

@@ -27,6 +27,7 @@ import enum
 import re
 from functools import lru_cache
 
+from .dates import has_calendar_day
 from .features import sentence_features
 from .lexicon import MODAL_WORDS, NEGATION_WORDS, SPEECH_VERBS
 from .normalise import plain
@@ -92,6 +93,9 @@ _CALL_TO_ACTION = _words(
     "read see find visit follow sign register download watch view contact email e-mail "
     "call click subscribe share learn discover explore listen request check browse access "
     "tweet like"
+)
+_READER_VERBS = _words(
+    "see read visit find download explore discover learn subscribe register browse listen"
 )
 _VERB_OBJECTS = _words(
     "the a an our this these those us out more all full it them your latest up on in at "
@@ -191,11 +195,16 @@ def _is_counter(words: list[str]) -> bool:
 
 
 def _is_call_to_action(words: list[str]) -> bool:
-    """An imperative addressed to the reader: a reader's verb, then its object ("Read the
-    statement", "Follow us", "Visit GOV.UK"); "Share prices fell" has no such object."""
-    if len(words) < 2 or words[0].lower() not in _CALL_TO_ACTION:
+    """An imperative addressed to the reader. "See", "Read" or "Visit" opening a line
+    can only be that; "Share", "Call" or "Contact" can open a sentence as nouns, so they
+    need their object after them ("Share this page"; not "Share prices fell")."""
+    if len(words) < 2:
         return False
-    second = words[1]
+    first, second = words[0].lower(), words[1]
+    if first in _READER_VERBS:
+        return True
+    if first not in _CALL_TO_ACTION:
+        return False
     return second.lower() in _VERB_OBJECTS or second[0].isupper()
 
 
@@ -270,7 +279,7 @@ def line_role(line: str) -> Role:
     if _is_link(text, words):
         # A link line that dates something ("Alençon: 25 July - register here") still
         # carries that date: compared in place, or a claim when it is a whole sentence.
-        if not sentence_features(line).dates:
+        if not has_calendar_day(sentence_features(line).dates):
             return Role.LINK
         return Role.CLAIM if _CLOSES.search(text) else Role.FRAGMENT
     if not _has_sentence_form(text, words) or _is_title(words) or text.isupper():
