@@ -260,3 +260,14 @@ def test_status_words_flip_a_claim() -> None:
     assert "negation" in {
         s[0] for s in _shifts("The Mons event will go ahead.", "The Mons event has been cancelled.")
     }
+
+
+def test_a_renamed_organisation_is_an_entity_shift_even_when_its_words_stand_elsewhere() -> None:
+    old = (
+        "Mr Graham met the Philippine Satellite Agency to thank the Filipino engineers "
+        "for their work on space projects."
+    )
+    new = old.replace("Satellite Agency", "Space Agency")
+    assert _shifts(old, new) == [
+        ("entity", "Philippine Satellite Agency", "Philippine Space Agency")
+    ]

@@ -25,7 +25,7 @@ from .features import Features, sentence_features
 from .finding import Finding, kind_of, pair, unmatched_keys
 from .lexicon import GENERIC_SPEAKERS, NEGATION_WORDS, STOP_WORDS, TITLES
 from .mention import Mention
-from .names import NameContext, resolve, same_name
+from .names import NameContext, resolve, same_name, same_word
 from .normalise import plain
 from .quotes import quote_key
 from .token_diff import TokenDiff
@@ -79,10 +79,27 @@ def compare_dates(old: Features, new: Features) -> list[Finding]:
     ]
 
 
-def _name_present(key: str, names: Sequence[tuple[str, str]], words: frozenset[str]) -> bool:
-    if any(same_name(key, other) for other, _ in names):
+def _name_present(key: str, names: Sequence[tuple[str, str]], other: Features) -> bool:
+    """Is the name on the other side: as a name, or written in lowercase ("the
+    ministry of defence")? Its words must stand together: "Philippine Space Agency" is not
+    in a sentence that says "space" somewhere."""
+    if any(_stands_for(name, key) for name, _ in names):
         return True
-    return all(part in words for part in key.split())
+    return f" {key} " in _lowercase_words(other)
+
+
+def _stands_for(short: str, key: str) -> bool:
+    """Does name `short` name `key`? A shorter name stands for a longer one by its last
+    word ("Putin" for "Vladimir Putin"), not by another ("Filipino" is not the
+    "Philippine Satellite Agency")."""
+    short_words, words = short.split(), key.split()
+    if len(short_words) < len(words) and not same_word(short_words[-1], words[-1]):
+        return False
+    return same_name(short, key)
+
+
+def _lowercase_words(features: Features) -> str:
+    return " " + " ".join(t.lower.removesuffix("'s") for t in features.tokens if t.is_word) + " "
 
 
 def compare_names(
@@ -90,16 +107,15 @@ def compare_names(
 ) -> list[Finding]:
     old_names = resolve(old.names, context)
     new_names = resolve(new.names, context)
-    old_words, new_words = old.words, new.words
     # A possessive ("Trump's envoy") qualifies the name after it: the names that stand
     # for the subject pair first, so "Trump's envoy Steve Witkoff" -> "Secretary of
     # State Marco Rubio" is Witkoff -> Rubio.
     removed = sorted(
-        {k: t for k, t in old_names if not _name_present(k, new_names, new_words)}.values(),
+        {k: t for k, t in old_names if not _name_present(k, new_names, new)}.values(),
         key=_is_possessive,
     )
     added = sorted(
-        {k: t for k, t in new_names if not _name_present(k, old_names, old_words)}.values(),
+        {k: t for k, t in new_names if not _name_present(k, old_names, old)}.values(),
         key=_is_possessive,
     )
     # An abbreviation introduced or spelt out ("Trade and Cooperation Agreement" ->
