@@ -97,6 +97,11 @@ def test_numerals_for_number_words_inside_a_quote_are_house_style() -> None:
         ("Climate Finance Delivery Plan: Meeting the Goal.", Role.FRAGMENT),
         ("Non-compliant products cannot be placed on the market after", Role.CLAIM),
         ("Alençon: 25 July 2019 - You can register for this event here", Role.FRAGMENT),
+        ("Slides from the 7 April 2021 press briefing (PDF, 360KB, 5 pages)", Role.LINK),
+        ("The minister has written to Ofqual (PDF, 180KB, 2 pages) to ask for help.", Role.CLAIM),
+        ("What happens next?", Role.FRAGMENT),
+        ("For the latest updates in your area:", Role.FRAGMENT),
+        ("Countries that attended the exhibition include:", Role.CLAIM),
     ],
 )
 def test_line_roles(line: str, role: Role) -> None:

@@ -158,6 +158,7 @@ _FINITE = _words(
 _FRAGMENT_MIN_WORDS = 5
 _LABEL_MAX_WORDS = 3
 _ATTACHMENT_NOTE = re.compile(r"\s*\([^()]*\)")
+_LAST_NOTE = re.compile(r"\([^()]*\)[\s.]*$")
 _SHORT_WORD = 3  # "of", "and", "the" stay lowercase in a title
 _TITLE_MIN_WORDS = 4
 
@@ -269,8 +270,12 @@ def without_attachment_notes(sentence: str) -> str:
 
 @lru_cache(maxsize=16384)
 def line_role(line: str) -> Role:
-    """The role of one paragraph (or one sentence of it) of an article."""
-    text = _bare(line)
+    """The role of one paragraph (or one sentence of it) of an article. A line closing on
+    a "(PDF, 180KB)" note is that file's link; inside a sentence the note is left out."""
+    last_note = _LAST_NOTE.search(line)
+    if last_note and _ATTACHMENT.search(last_note.group(0)):
+        return Role.LINK
+    text = _bare(without_attachment_notes(line))
     words = _WORD.findall(text)
     if not words:
         return Role.FRAGMENT
