@@ -276,3 +276,15 @@ def test_a_renamed_organisation_is_an_entity_shift_even_when_its_words_stand_els
     assert _shifts(old, new) == [
         ("entity", "Philippine Satellite Agency", "Philippine Space Agency")
     ]
+
+
+def test_a_clause_added_beside_its_values_is_a_claim_added() -> None:
+    types = {
+        s[0]
+        for s in _shifts(
+            "The company was fined £12,000 at Taunton Crown Court on Monday.",
+            "The company was fined £12,000 at Taunton Crown Court on Monday after pleading "
+            "guilty to two pollution offences committed in 2019.",
+        )
+    }
+    assert "claim_added" in types

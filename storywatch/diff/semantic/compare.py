@@ -393,6 +393,6 @@ def compare(old: Features, new: Features, context: NameContext) -> list[Finding]
         *attributions,
         *quotes,
     ]
-    if not findings:
-        findings = compare_clauses(old, new, diff)
+    # A clause inserted or cut is a claim of its own, beside the values it carries.
+    findings.extend(c for c in compare_clauses(old, new, diff) if not _covered(c, findings))
     return findings
