@@ -12,7 +12,7 @@ from .features import Features, group_features, sentence_features
 from .finding import Finding
 from .names import NameContext
 from .normalise import match_key, sentence_key
-from .quotes import is_speaker_line, quotation_paragraphs
+from .quotes import attributes, is_speaker_line, quotation_paragraphs
 from .roles import Role, is_attachment_line, line_role, without_attachment_notes
 from .sentences import Sentence, segment
 from .significance import overall_significance, shift_significance
@@ -49,10 +49,7 @@ def _read(text: str) -> _Side:
             roles[members[n][0]] = Role.LINK
 
     def ends_unmarked(n: int) -> bool:
-        # Asked only after a speaker line: most sentences never need their features here.
-        return all(roles[k] is not Role.CLAIM for k in members[n]) or any(
-            sentence_features(sentences[k].text).speakers for k in members[n]
-        )
+        return all(roles[k] is not Role.CLAIM for k in members[n]) or attributes(paragraphs[n])
 
     quoted_paragraphs = quotation_paragraphs(paragraphs, ends_unmarked)
     speaker_paragraphs = {n for n, paragraph in enumerate(paragraphs) if is_speaker_line(paragraph)}

@@ -54,6 +54,17 @@ _SPEAKER_LINE_VERBS = frozenset(
 _UNMARKED_QUOTE_MAX = 6  # unmarked paragraphs a speaker line can govern
 
 
+# The narrator speaking again: "..., the minister said." or "According to the agency".
+_ATTRIBUTION = re.compile(r"\b(?:said|says|told|tells|added|according to)\b", re.IGNORECASE)
+
+
+def attributes(paragraph: str) -> bool:
+    """Does the paragraph attribute words outside quotation marks (so it is not itself
+    quoted words)?"""
+    outside = _QUOTED.sub(" ", plain(paragraph))
+    return bool(_ATTRIBUTION.search(outside))
+
+
 def is_speaker_line(paragraph: str) -> bool:
     """ "The Minister for Trade, Jane Smith, said:" introduces the paragraphs after it."""
     text = plain(paragraph).strip()
