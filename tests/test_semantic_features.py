@@ -50,7 +50,7 @@ def test_years_and_days_are_dates_not_numbers() -> None:
 
 
 def test_count_before_a_plural_noun_is_a_number() -> None:
-    assert _number_keys("About 2000 troops left.") == ["num:2000"]
+    assert _number_keys("About 2000 troops left.") == ["num:2000~"]  # "~": about
     assert _date_keys("About 2000 troops left.") == []
 
 

@@ -288,3 +288,13 @@ def test_a_clause_added_beside_its_values_is_a_claim_added() -> None:
         )
     }
     assert "claim_added" in types
+
+
+def test_a_bound_put_on_a_figure_changes_it() -> None:
+    shifts = _shifts(
+        "UK firms have £13.4 billion invested in the region.",
+        "UK firms have at least £13.4 billion invested in the region.",
+    )
+    assert [s[0] for s in shifts] == ["number"]
+    same_bound = ("Over 60 flights were cancelled.", "More than 60 flights were cancelled.")
+    assert _shifts(*same_bound) == []

@@ -148,6 +148,55 @@ VAGUE_QUANTITIES = {
     "millions": 1_000_000.0,
     "billions": 1_000_000_000.0,
 }
+# Words bounding a number: a lower bound, an upper bound or an approximation. Synonyms
+# share a class ("more than" = "over"); a change of class changes the claim.
+BOUNDS: dict[tuple[str, ...], str] = {
+    **dict.fromkeys(
+        [
+            ("at", "least"),
+            ("more", "than"),
+            ("over",),
+            ("upwards", "of"),
+            ("in", "excess", "of"),
+            ("above",),
+            ("exceeding",),
+            ("no", "fewer", "than"),
+            ("no", "less", "than"),
+            ("older", "than"),
+        ],
+        ">",
+    ),
+    **dict.fromkeys(
+        [
+            ("up", "to"),
+            ("at", "most"),
+            ("less", "than"),
+            ("fewer", "than"),
+            ("under",),
+            ("no", "more", "than"),
+            ("below",),
+            ("a", "maximum", "of"),
+            ("younger", "than"),
+        ],
+        "<",
+    ),
+    **dict.fromkeys(
+        [
+            ("about",),
+            ("around",),
+            ("almost",),
+            ("nearly",),
+            ("roughly",),
+            ("approximately",),
+            ("close", "to"),
+            ("an", "estimated"),
+            ("some",),
+            ("approx",),
+            ("approx", "."),
+        ],
+        "~",
+    ),
+}
 PERCENT_WORDS = frozenset({"percent", "pct"})
 CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB"}
 CURRENCY_WORDS = {

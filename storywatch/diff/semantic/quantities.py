@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from .lexicon import (
+    BOUNDS,
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
     FRACTION_WORDS,
@@ -136,6 +137,21 @@ def _suffix(tokens: Sequence[Token], j: int, value: float, kind: str) -> tuple[f
     return value, kind, j
 
 
+_LONGEST_BOUND = max(len(phrase) for phrase in BOUNDS)
+
+
+def _bound_before(tokens: Sequence[Token], start: int) -> tuple[str, int] | None:
+    """The bound word(s) just before a number ("at least", "up to", "almost"): (its
+    class, how many tokens it takes)."""
+    for size in range(_LONGEST_BOUND, 0, -1):
+        if start - size < 0:
+            continue
+        phrase = tuple(t.lower for t in tokens[start - size : start])
+        if phrase in BOUNDS:
+            return BOUNDS[phrase], size
+    return None
+
+
 def find_numbers(tokens: Sequence[Token], claimed: set[int], sentence: str) -> list[Mention]:
     """Numbers in a sentence, skipping tokens already taken by dates (`claimed`)."""
     mentions: list[Mention] = []
@@ -180,9 +196,14 @@ def find_numbers(tokens: Sequence[Token], claimed: set[int], sentence: str) -> l
             value, kind, end = _suffix(tokens, i + used, value, kind)
         if any(k in claimed for k in range(start, end)):
             end = min(k for k in range(start, end) if k in claimed)
+        key = _format_key(kind, value)
+        bound = _bound_before(tokens, start)
+        if bound is not None:
+            # "£13.4 billion" -> "at least £13.4 billion" changes the claim; "over" for
+            # "more than" does not.
+            key = f"{key}{bound[0]}"
+            start -= bound[1]
         text = sentence[tokens[start].start : tokens[end - 1].end]
-        mentions.append(
-            Mention(text, _format_key(kind, value), start, end - start, value=value, weak=weak)
-        )
+        mentions.append(Mention(text, key, start, end - start, value=value, weak=weak))
         i = end
     return mentions
