@@ -143,6 +143,22 @@ _PHONE_MIN_DIGITS = 9
 _ATTACHMENT_MAX_WORDS = 8
 _SIZE_HINTS = ("kb", "mb", "gb", "bytes", "page")
 _ADDRESS_HINTS = ("@", "www.", "http")
+# Every alternative of _WHERE_TO_READ holds one of these.
+_WHERE_HINTS = (
+    "be read",
+    "be viewed",
+    "be accessed",
+    "be downloaded",
+    "be watched",
+    "available",
+    "published",
+    "listed",
+    "more",
+    "further",
+    "additional",
+    "please",
+    "if you have",
+)
 _PLATFORMS = _words(
     "twitter facebook instagram linkedin youtube tiktok flickr whatsapp telegram threads "
     "mastodon bluesky"
@@ -210,31 +226,42 @@ def _is_call_to_action(words: list[str]) -> bool:
 
 
 def _is_link(text: str, words: list[str]) -> bool:
-    if _is_call_to_action(words) or _ANCHOR.search(text) or _WHERE_TO_READ.search(text):
-        return True
-    if _FOUND_IN.search(text) and _READING_PLACE.search(text):
+    if _is_call_to_action(words):
         return True
     # Substring tests first: the patterns are costly and most sentences have none of this.
     lower = text.lower()
+    if "here" in lower and _ANCHOR.search(text):
+        return True
+    if any(hint in lower for hint in _WHERE_HINTS) and _WHERE_TO_READ.search(text):
+        return True
+    if "found" in lower and _FOUND_IN.search(text) and _READING_PLACE.search(text):
+        return True
     if any(unit in lower for unit in _SIZE_HINTS) and _ATTACHMENT.search(text):
         return True
     if ("assistive" in lower or "accessible" in lower) and _ACCESSIBLE_FORMAT.search(text):
         return True
     if any(hint in lower for hint in _ADDRESS_HINTS) and _ADDRESS.search(text):
         return True
-    digits = sum(ch.isdigit() for ch in text)
-    if digits >= _PHONE_MIN_DIGITS and len(words) <= _PHONE_MAX_WORDS and _PHONE.search(text):
+    if (
+        len(words) <= _PHONE_MAX_WORDS
+        and sum(ch.isdigit() for ch in text) >= _PHONE_MIN_DIGITS
+        and _PHONE.search(text)
+    ):
         return True
-    # A follow line or a video title: a short line naming a platform at its end or start.
-    lowers = [w.lower() for w in words]
-    return len(words) <= 12 and lowers[-1] in _PLATFORMS and not _CLOSES.search(text)
+    # A follow line or a video title: a short line ending on a platform's name.
+    return len(words) <= 12 and words[-1].lower() in _PLATFORMS and not _CLOSES.search(text)
 
 
 def _is_title(words: list[str]) -> bool:
     """A document or section title: every content word capitalised ("Climate Finance
     Delivery Plan: Meeting the Goal."). A sentence has a lowercase verb somewhere."""
-    content = [w for w in words if len(w) > _SHORT_WORD and w.isalpha()]
-    return len(content) >= _TITLE_MIN_WORDS and all(w[0].isupper() for w in content)
+    content = 0
+    for word in words:
+        if len(word) > _SHORT_WORD and word.isalpha():
+            if not word[0].isupper():
+                return False
+            content += 1
+    return content >= _TITLE_MIN_WORDS
 
 
 def _has_sentence_form(text: str, words: list[str]) -> bool:
