@@ -47,12 +47,14 @@ class Shift:
 
     @property
     def short(self) -> str:
-        """'3 -> 5', '+claim', 'would -> will': the form used in listings and alerts."""
+        """'3 -> 5', '+claim', 'would -> will' ('headline 3 -> 5' for a shift found in the
+        headline): the form used in listings and alerts."""
+        where = "headline " if self.field == "headline" else ""
         if self.type == "claim_added":
-            return "+claim"
+            return f"{where}+claim"
         if self.type == "claim_removed":
-            return "-claim"
-        return f"{self.old or '∅'} -> {self.new or '∅'}"
+            return f"{where}-claim"
+        return f"{where}{self.old or '∅'} -> {self.new or '∅'}"
 
 
 @dataclass(frozen=True, slots=True)

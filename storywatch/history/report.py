@@ -23,8 +23,11 @@ def plural(count: int, noun: str) -> str:
 
 
 def top_shifts(shifts: Sequence[Shift], count: int = TOP_SHIFTS) -> list[Shift]:
-    """The most significant shifts first; equal ones keep the diff's order."""
-    return sorted(shifts, key=lambda shift: -shift.significance)[:count]
+    """Headline shifts first, then the most significant; equal ones keep the diff's
+    order."""
+    return sorted(shifts, key=lambda shift: (shift.field != "headline", -shift.significance))[
+        :count
+    ]
 
 
 def shifts_summary(shifts: Sequence[Shift], count: int = TOP_SHIFTS) -> str:

@@ -68,7 +68,8 @@ def shift_summary(shift: Shift) -> str:
         return f"{_CLAIM_TYPES[shift.type]}: “{one_line(sentence, 100)}”"
     old = one_line(shift.old or "∅", 60)
     new = one_line(shift.new or "∅", 60)
-    return f"{shift.type}: {old} -> {new}"
+    where = " (headline)" if shift.field == "headline" else ""
+    return f"{shift.type}{where}: {old} -> {new}"
 
 
 def headline(shifts: Sequence[Shift]) -> str:
