@@ -18,6 +18,7 @@ from storywatch.storage import (
     StoryStatus,
     utcnow,
 )
+from storywatch.storage.outbox import list_alerts
 from storywatch.watcher.fetch import Fetcher
 from storywatch.watcher.normalise import normalise_text
 from storywatch.watcher.pipeline import Checker, GroupCommit
@@ -220,3 +221,29 @@ def test_group_commit_writes_waiting_checks_in_one_transaction(store: Store) -> 
             assert story_id is not None
             assert [c.outcome for c in store.checks(story_id)] == [CheckOutcome.UNCHANGED]
             assert store.get_story(story_id).last_checked_at is not None
+
+
+def test_a_headline_rewrite_alone_is_a_version_and_alerts_only_when_asked(
+    store: Store, page_server: PageServer, db_url: str
+) -> None:
+    paragraphs = seed_text("us-russia-deal-v1").split("\n")
+    for headline_changes in (False, True):
+        path = f"/headline-{headline_changes}"
+        page_server.set(path, article_html("US and Russia seek deal", paragraphs), etag='"a"')
+        settings = pipeline_settings(db_url, alerts={"headline_changes": headline_changes})
+        story_id = store.add_story(page_server.url(path)).id
+        assert story_id is not None
+        check_once(store, settings, story_id)
+        page_server.set(path, article_html("US and Russia near deal", paragraphs), etag='"b"')
+        report = check_once(store, settings, story_id)
+        assert report.outcome == CheckOutcome.NEW_VERSION
+        assert report.diff is not None and report.diff.headline is not None
+        assert report.diff.headline.new == "US and Russia near deal"
+        assert not report.diff.material
+        alerts = list_alerts(store, story_id=story_id)
+        assert len(alerts) == (1 if headline_changes else 0)
+        if alerts:
+            assert alerts[0].payload["headline_change"] == {
+                "old": "US and Russia seek deal",
+                "new": "US and Russia near deal",
+            }
