@@ -50,8 +50,8 @@ def test_a_claim_edited_twice_is_one_claim_with_three_values() -> None:
     assert [(s.value, s.version) for s in claim.states] == [("50%", 1), ("25%", 2), ("10%", 4)]
     assert claim.label == "tariffs on Indian products"
     assert claim.line() == (
-        "tariffs on Indian products: 50% (v1, Aug 08 22:10) -> 25% (v2, Aug 08 23:10)"
-        " -> 10% (v4, Aug 09 01:10)"
+        "tariffs on Indian products (number): 50% (v1, Aug 08 22:10) → 25% (v2, Aug 08 23:10)"
+        " → 10% (v4, Aug 09 01:10)"
     )
 
 
@@ -70,7 +70,7 @@ def test_equal_values_in_unrelated_sentences_stay_separate_claims() -> None:
         ["25%", "30%"],
         ["40%", "45%"],
     ]
-    assert claims[1].label == "eastern regions reached"
+    assert claims[1].label == "Turnout in the eastern regions"  # the subject
 
 
 def test_two_values_in_one_sentence_are_two_claims_that_each_continue() -> None:
@@ -93,7 +93,8 @@ def test_two_values_in_one_sentence_are_two_claims_that_each_continue() -> None:
     conversations, meetings = build_claims(rows)
     assert [s.value for s in conversations.states] == ["six", "seven", "nine"]
     assert [s.value for s in meetings.states] == ["five", "six", "eight"]
-    assert conversations.label != meetings.label
+    assert conversations.label == "The leaders … phone conversations"
+    assert meetings.label == "The leaders … times"
 
 
 def test_added_then_removed_sentence_is_one_claim_and_dates_later_shifts() -> None:
@@ -110,18 +111,34 @@ def test_added_then_removed_sentence_is_one_claim_and_dates_later_shifts() -> No
         (PRESENT, 2),
         (None, 4),
     ]
-    assert presence.label == "European leaders will hold"
+    assert presence.label == "European leaders"
+    assert presence.states[1].text == added  # its text, to show
+    assert presence.line().startswith("European leaders (claim added): absent (v1, ")
+    assert "→ “European leaders will hold an emergency video call on Wednesday.” (v2, " in (
+        presence.line()
+    )
     # The date claim cannot predate its sentence, added in v2.
     assert [(s.value, s.version) for s in date.states] == [("Wednesday", 2), ("Thursday", 3)]
 
 
-def test_labels_take_content_words_next_to_the_value() -> None:
+def test_labels_name_the_subject_or_speaker_of_the_claim() -> None:
+    # A pronoun subject: the words around the value instead.
     assert claim_label(TARIFF.format("50%"), "50%") == "tariffs on Indian products"
-    assert claim_label("Russia would halt its offensive in Kherson.", "would") == (
-        "Russia … halt its offensive"
-    )
+    assert claim_label("Russia would halt its offensive in Kherson.", "would") == "Russia"
+    witkoff = "The two leaders spoke, and Trump's envoy Steve Witkoff has met Putin five times."
+    assert claim_label(witkoff, "five times") == "Trump's envoy Steve Witkoff"
     quote = "\u201cI don\u2019t like to wait too long,\u201d Trump told reporters."
-    assert claim_label(quote, "don't like to") == "wait too long"
+    assert claim_label(quote, "don't like to", "quote") == "Trump"
+    aide = "Kremlin aide Yuri Ushakov said Thursday that officials are finalizing details."
+    assert claim_label(aide, "Yuri Ushakov", "entity") == "Kremlin aide"
+    # The speaker replaced: named by what was said.
+    assert claim_label(aide, "Kremlin aide Yuri Ushakov", "attribution") == "officials"
+    # A relative clause: the main clause's subject.
+    deal = "Washington is seeking a deal, which has not been finalized, sources said."
+    assert claim_label(deal, "has not been", "negation") == "Washington"
+    # No subject to be found: the sentence's first words.
+    assert claim_label("Search fee: £1,518", "£1,518") == "Search fee"
+    assert claim_label("Up 40 points in one week to a record", "40") == "Up 40 points in one…"
     assert claim_label(None, "50%") == "50%"
     # Whole words only, and quote styles do not matter.
     assert find_value("held sixty six times", "six") == (11, 14)

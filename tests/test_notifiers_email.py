@@ -44,13 +44,13 @@ def test_multipart_mail_with_stable_message_id(smtp: SMTPReceiver) -> None:
     msg = mail.message
     assert msg["Message-ID"] == f"<{KEY}@storywatch>"
     assert msg["X-Storywatch-Id"] == KEY
-    assert msg["Subject"] == "[storywatch] Fire in the old town — number: 3 -> 5"
+    assert msg["Subject"] == "[storywatch] Fire in the old town — number: 3 → 5"
     assert msg.get_content_type() == "multipart/alternative"
     plain = msg.get_body(("plain",))
     html = msg.get_body(("html",))
     assert plain is not None and html is not None
     text = plain.get_content()
-    assert "number: 3 -> 5" in text and "[-3-]{+5+}" in text
+    assert "Officials said [-3-]{+5+} people died in the fire.\r\n  number: 3 → 5  0.80" in text
     body = html.get_content()
     assert "<del" in body and ">3</del>" in body and ">5</ins>" in body
     assert 'href="https://news.example/fire"' in body

@@ -68,13 +68,13 @@ def test_slack_block_kit_message(hook: HTTPReceiver) -> None:
     (request,) = hook.requests
     body = request.json()
     assert request.headers["content-type"].startswith("application/json")
-    assert body["text"] == "Fire in the old town — number: 3 -&gt; 5"  # Slack shows "->"
+    assert body["text"] == "Fire in the old town — number: 3 → 5"
     kinds = [block["type"] for block in body["blocks"]]
     assert kinds[:3] == ["header", "section", "context"] and "divider" in kinds
     assert body["blocks"][0]["text"] == {"type": "plain_text", "text": "Fire in the old town"}
-    shift = body["blocks"][1]["text"]["text"]
-    assert shift.startswith("*number: 3 -&gt; 5*  (0.80)")
-    assert "said ~3~ people" in shift and "said *5* people" in shift
+    # The changed sentence once, its words marked, its shift under it.
+    sentence = body["blocks"][1]["text"]["text"]
+    assert sentence == "Officials said ~3~ *5* people died in the fire.\n• *number: 3 → 5*  (0.80)"
     diff = body["blocks"][-1]["text"]["text"]
     assert "said ~3~ *5* people" in diff and "~would~ *will*" in diff
     assert (
@@ -103,7 +103,10 @@ def test_slack_neutralises_mentions_and_control_characters() -> None:
 def test_slack_respects_block_kit_limits() -> None:
     long_old = "\n".join(f"Paragraph {n} says the toll was {n} & rising." for n in range(400))
     long_new = "\n".join(f"Paragraph {n} says the toll was {n + 1} & rising." for n in range(400))
-    shifts = [Shift("number", str(n), str(n + 1), "x" * 900, "<y>" * 900, 0.5) for n in range(60)]
+    shifts = [
+        Shift("number", str(n), str(n + 1), f"{n} " + "x" * 900, f"{n + 1} " + "<y>" * 900, 0.5)
+        for n in range(60)
+    ]
     big = message(title="T" * 400, old=long_old, new=long_new, shifts=shifts)
     blocks = render_slack(big)["blocks"]
     assert len(blocks) <= SLACK_MAX_BLOCKS
@@ -229,7 +232,7 @@ def test_apprise_sends_title_and_body(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "apprise", types.SimpleNamespace(Apprise=FakeApprise))
     channel = AppriseChannel(AppriseSettings.model_validate({"urls": ["json://localhost/x"]}))
     channel.send(message())
-    assert sent[0]["title"] == "Fire in the old town — number: 3 -> 5"
+    assert sent[0]["title"] == "Fire in the old town — number: 3 → 5"
     assert "[-3-]{+5+}" in sent[0]["body"]
     with pytest.raises(DeliveryError, match="failed") as caught:
         channel.send(message())
@@ -243,8 +246,9 @@ def test_console_plain_when_piped_rich_on_a_terminal() -> None:
     piped = io.StringIO()
     ConsoleChannel(Console(file=piped)).send(message(title="Fire [bold]now[/bold]"))
     text = piped.getvalue()
-    assert text.startswith("Fire [bold]now[/bold]\n* number: 3 -> 5")
-    assert "[-3-]{+5+}" in text and "\x1b[" not in text
+    assert text.startswith("Fire [bold]now[/bold]\nstory 1, version 1 → 2 · significance 0.80")
+    assert "said [-3-]{+5+} people died in the fire.\n  number: 3 → 5  0.80" in text
+    assert "\x1b[" not in text
     terminal = io.StringIO()
     ConsoleChannel(Console(file=terminal, force_terminal=True, width=100)).send(
         message(title="Fire [bold]now[/bold]")

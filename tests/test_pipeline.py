@@ -243,7 +243,7 @@ def test_a_headline_rewrite_alone_is_a_version_and_alerts_only_when_asked(
         alerts = list_alerts(store, story_id=story_id)
         assert len(alerts) == (1 if headline_changes else 0)
         if alerts:
-            assert alerts[0].payload["headline_change"] == {
+            assert alerts[0].payload["headline"] == {
                 "old": "US and Russia seek deal",
                 "new": "US and Russia near deal",
             }

@@ -33,15 +33,18 @@ def test_material_change_alerts_once_per_channel_with_full_payload() -> None:
     assert payload["story"] == {
         "id": 1,
         "url": "https://news.example/fire",
+        "name": None,
         "title": "Fire in the old town",
         "tags": [],
     }
     assert (payload["version"], payload["previous_version"]) == (2, 1)
     assert payload["material"] is True and payload["significance"] == 0.8
-    assert payload["headline"] == "number: 3 -> 5 (+1 more)"
+    assert payload["summary"] == "number: 3 → 5 (+1 more)"
+    assert payload["headline"] is None  # the page's headline was not rewritten
     assert [s["type"] for s in payload["shifts"]] == ["number", "modality"]
     assert payload["text_diff"][0]["segments"]
-    assert payload["created_at"] == T0.isoformat()
+    assert payload["created_at"] == "2026-11-25T10:00:00Z"
+    assert payload["schema"] == 2 and payload["text_diff"][0]["old_start"] == 1  # ¶1
     json.dumps(payload)  # the outbox column is JSON
     assert AlertMessage.from_payload(payload).key == drafts[0].key
 
@@ -55,9 +58,12 @@ def test_not_material_or_below_threshold_is_silent() -> None:
 
 def test_only_configured_types_fire() -> None:
     drafts = plan_alerts(context(), _settings(types=["modality"]))
-    assert drafts and drafts[0].payload["headline"] == "modality: would -> will"
+    assert drafts and drafts[0].payload["summary"] == "modality: would → will"
     shifts = drafts[0].payload["shifts"]
-    assert [(s["type"], s["matched"]) for s in shifts] == [("modality", True), ("number", False)]
+    assert [(s["type"], s["matched"], s["reason"]) for s in shifts] == [
+        ("modality", True, None),
+        ("number", False, "number is not in alerts.types"),
+    ]
     assert plan_alerts(context(), _settings(types=["quote", "date"])) == []
 
 
@@ -78,7 +84,7 @@ def test_watch_terms_whole_word_case_insensitive(terms: list[str], fires: bool) 
 
 def test_with_watch_terms_only_mentioning_shifts_count() -> None:
     drafts = plan_alerts(context(), _settings(watch_terms=["mayor"]))
-    assert drafts[0].payload["headline"] == "modality: would -> will"
+    assert drafts[0].payload["summary"] == "modality: would → will"
 
 
 def test_tag_rule_overrides_only_the_keys_it_sets() -> None:
@@ -91,7 +97,7 @@ def test_tag_rule_overrides_only_the_keys_it_sets() -> None:
     )
     # Several tags: a shift firing any of them is enough.
     drafts = plan_alerts(context(story_tags=("politics", "local")), settings)
-    assert drafts[0].payload["headline"] == "number: 3 -> 5"
+    assert drafts[0].payload["summary"] == "number: 3 → 5"
     assert plan_alerts(context(story_tags=("politics",)), settings) == []
 
 
@@ -101,7 +107,7 @@ def test_story_rule_by_url_wins_over_tags() -> None:
         stories={"https://news.example/fire": {"types": ["modality"]}},
     )
     drafts = plan_alerts(context(story_tags=("politics",)), settings)
-    assert drafts[0].payload["headline"] == "modality: would -> will"
+    assert drafts[0].payload["summary"] == "modality: would → will"
     other = context(story_tags=("politics",), story_url="https://news.example/other")
     assert plan_alerts(other, settings) == []
 
@@ -137,12 +143,31 @@ def test_bad_rule_settings_are_config_errors() -> None:
         _settings(tags={"x": {"min_significance": 2}})
 
 
-def test_plain_rendering_puts_the_shift_first_then_link_then_diff() -> None:
-    (draft,) = plan_alerts(context(), _settings())
+def test_plain_rendering_is_the_change_report() -> None:
+    (draft,) = plan_alerts(context(), _settings(min_significance=0.5))
     text = render_text(AlertMessage.from_payload(draft.payload))
     lines = text.splitlines()
     assert lines[0] == "Fire in the old town"
-    assert lines[1] == "* number: 3 -> 5  [0.80]"
-    assert lines[2] == "    before: Officials said 3 people died in the fire."
-    assert "significance 0.80" in text and "https://news.example/fire" in text
-    assert text.index("https://news.example/fire") < text.index("[-3-]{+5+}")
+    assert lines[1] == "story 1, version 1 → 2 · significance 0.80 · https://news.example/fire"
+    # Each changed sentence once, its words marked, its shift under it; the modality
+    # shift below the rule's 0.5 is there too, with why it did not alert.
+    assert lines[3] == "Officials said [-3-]{+5+} people died in the fire."
+    assert lines[4] == "  number: 3 → 5  0.80"
+    assert lines[6] == "The mayor [-would-]{+will+} visit on Friday."
+    assert lines[7] == "  modality: would → will  0.40, no alert: below 0.50"
+    assert text.index("Word diff:") > text.index("modality")
+
+
+def test_a_payload_of_schema_1_is_still_read() -> None:
+    (draft,) = plan_alerts(context(), _settings(types=["number"]))
+    old = {**draft.payload, "schema": 1, "headline": "number: 3 -> 5"}
+    old["headline_change"] = {"old": "Fire", "new": "Big fire"}
+    for hunk in old["text_diff"]:
+        hunk["old_start"] -= 1
+        hunk["new_start"] -= 1
+    for shift in old["shifts"]:
+        del shift["reason"]
+    message = AlertMessage.from_payload(old)
+    assert message.summary == "number: 3 -> 5" and message.headline is not None
+    assert message.text_diff.hunks[0].old_start == 0
+    assert message.reasons == (None, "no alert rule matched")

@@ -105,8 +105,11 @@ def test_diff_record_is_stored_with_the_version(store: Store) -> None:
     diff = store.version_diff(latest)
     assert diff is not None and diff.material and diff.shifts == shifts
     assert store.get_version(story.id, -1).number == 2
-    with pytest.raises(NotFoundError, match="has no version 7"):
+    # A missing version names the ones that exist.
+    with pytest.raises(NotFoundError, match="no version 7: story 1 has versions 1\u20132"):
         store.get_version(story.id, 7)
+    with pytest.raises(NotFoundError, match="no version -3: story 1 has versions"):
+        store.get_version(story.id, -3)
 
 
 def test_remove_story_deletes_its_history(store: Store) -> None:

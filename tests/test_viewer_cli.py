@@ -62,11 +62,20 @@ def test_history_lists_versions_with_their_top_shifts(seed_db: str) -> None:
     assert listing.code == 0, listing.stderr
     lines = listing.stdout.splitlines()
     assert lines[0].startswith("US-Russia deal talks  http://127.0.0.1:")
-    [v2] = [line for line in lines if re.match(r"2\s+\d{4}-", line)]
-    assert "+5" in v2 and "-7" in v2 and "has not been -> has been" in v2 and "1.00 *" in v2
-    [v3] = [line for line in lines if re.match(r"3\s+\d{4}-", line)]
-    assert "Bloomberg sources -> Reuters, +claim" in v3
-    assert "\x1b[" not in listing.stdout  # piped: no colour
+    [v2] = [n for n, line in enumerate(lines) if re.match(r"2\s+\d{4}-", line)]
+    assert "+5" in lines[v2] and "-7" in lines[v2] and "1.00 *" in lines[v2]
+    # Under each version its shifts, typed, the most significant first.
+    assert lines[v2 + 1] == "   negation: has not been → has been  0.95"
+    [v3] = [n for n, line in enumerate(lines) if re.match(r"3\s+\d{4}-", line)]
+    assert lines[v3 + 1] == "   attribution: Bloomberg sources → Reuters  0.65"
+    added = "   claim added: “European leaders will hold an emergency video call with…”  0.46"
+    assert lines[v3 + 2] == added
+    # What the alert rules let pass is listed too, with why.
+    assert "   quote: I don't like to wait too long → I don't want to wait at all  0.17," in (
+        "\n".join(lines[v3:])
+    )
+    assert "no alert: below 0.30" in lines[-1]
+    assert "+claim" not in listing.stdout and "\x1b[" not in listing.stdout  # piped: no colour
 
     data = run_viewer(seed_db, "history", "1", "--json").json()
     assert [v["number"] for v in data["versions"]] == [1, 2, 3]
@@ -79,8 +88,10 @@ def test_diff_inline_side_by_side_and_html(seed_db: str, tmp_path: Path) -> None
     inline = run_viewer(seed_db, "diff", "1", "--context", "3")
     assert inline.code == 0, inline.stderr
     out = inline.stdout
-    assert out.index("attribution: Bloomberg sources -> Reuters") < out.index("@@ old ¶1")
-    assert "[-Bloomberg sources-]{+Reuters+}" in out
+    # The sentence, its shift under it, then the word diff with plain paragraph labels.
+    sentence = out.index("according to [-Bloomberg sources-]{+Reuters+}.")
+    assert sentence < out.index("attribution: Bloomberg sources → Reuters") < out.index("  ¶1\n")
+    assert "@@" not in out
 
     side = run_viewer(seed_db, "diff", "1", "2", "3", "--side-by-side", env={"COLUMNS": "72"})
     assert side.code == 0, side.stderr
@@ -95,7 +106,7 @@ def test_diff_inline_side_by_side_and_html(seed_db: str, tmp_path: Path) -> None
     written = run_viewer(seed_db, "diff", "1", "--html", str(page))
     assert written.code == 0 and f"wrote {page}" in written.stdout
     html = page.read_text(encoding="utf-8")
-    assert "<del>Bloomberg sources</del><ins>Reuters</ins>" in html
+    assert "<del>Bloomberg sources</del> <ins>Reuters</ins>" in html
     assert "<script" not in html and "<link" not in html
 
 
@@ -111,14 +122,21 @@ def test_claims_timeline(seed_db: str) -> None:
     result = run_viewer(seed_db, "claims", "1")
     assert result.code == 0, result.stderr
     [tariff] = [line for line in result.stdout.splitlines() if "tariffs on Indian" in line]
-    assert "tariffs on Indian products: 50% (v1, " in tariff and "-> 25% (v2, " in tariff
+    assert "tariffs on Indian products (number): 50% (v1, " in tariff and "→ 25% (v2, " in tariff
+    # An added paragraph shows its text, never "(present)".
+    [added] = [line for line in result.stdout.splitlines() if "claim added" in line]
+    assert added.startswith("• European leaders (claim added): absent (v1, ")
+    assert "→ “European leaders will hold an emergency video call" in added
     data = run_viewer(seed_db, "claims", "1", "--json").json()
     by_label = {c["label"]: c for c in data["claims"]}
-    states = by_label["seized during its military invasion"]["states"]
+    states = by_label["The United States and Russia"]["states"]
     assert [(s["value"], s["version"]) for s in states] == [
         ("Bloomberg sources", 1),
         ("Reuters", 3),
     ]
+    presence = by_label["European leaders"]["states"]
+    assert presence[0]["value"] is None
+    assert presence[1]["value"].startswith("European leaders will hold")
 
 
 def test_log_filters(seed_db: str) -> None:
@@ -133,7 +151,7 @@ def test_log_filters(seed_db: str) -> None:
     ] == [2]
     assert invoke_viewer(seed_db, "log", "--since", "2d", "--story", "1", "--json").json()
     text = invoke_viewer(seed_db, "log", "--type", "attribution").stdout
-    assert "story 1 v2→v3" in text and "attribution: Bloomberg sources -> Reuters" in text
+    assert "story 1, version 2 → 3" in text and "attribution: Bloomberg sources → Reuters" in text
     bad = invoke_viewer(seed_db, "log", "--type", "numbers")
     assert bad.code == 2 and "unknown shift type numbers" in bad.stderr
     assert invoke_viewer(seed_db, "log", "--since", "soon").code == 2
@@ -181,7 +199,7 @@ def story_text_v3(db_url: str) -> str:
         (("history", "99"), "no story with id 99"),
         (("claims", "no such words"), "no story matches 'no such words'"),
         (("export", "http://127.0.0.1"), "matches 2 stories"),
-        (("diff", "1", "7"), "story 1 has no version 6"),
+        (("diff", "1", "7"), "no version 7: story 1 has versions 1\u20133"),
         (("log", "--story", "42"), "no story with id 42"),
     ],
 )
@@ -250,7 +268,7 @@ def test_colour_on_a_terminal_and_markers_with_no_color(seed_db: str) -> None:
     coloured = _on_terminal(seed_db, "diff", "1", "--no-pager", env={})
     assert "\x1b[" in coloured and "[-Bloomberg" not in coloured
     plain = _on_terminal(seed_db, "diff", "1", "--no-pager", env={"NO_COLOR": "1"})
-    assert "[-Bloomberg sources-]{+Reuters+}" in plain
+    assert "[-Bloomberg" in plain and "{+Reuters+}" in plain
 
 
 # -- queries, on SQLite and PostgreSQL ------------------------------------------------------
@@ -315,4 +333,4 @@ def test_history_never_decodes_text(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(textstore, "decode", refuse)
     result = CliRunner().invoke(cli, ["--db", url, "history", "1"])
     assert result.exit_code == 0, result.output
-    assert "Bloomberg sources -> Reuters" in result.output
+    assert "Bloomberg sources → Reuters" in result.output

@@ -5,40 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.table import Table
+from rich.markup import escape
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.output import fitted_table, story_json, when
 from storywatch.config.settings import CHANNEL_NAMES
 from storywatch.errors import ConfigError, DeliveryError
+from storywatch.history import times
 from storywatch.notifiers.channels import scrub
 from storywatch.notifiers.message import AlertMessage, one_line, sample_payload
 from storywatch.notifiers.outbox import MISSING_SETTING, build_channels, deliver_due
-from storywatch.storage import outbox
+from storywatch.storage import Story, outbox
 from storywatch.storage.models import Alert, AlertStatus, utcnow
 
 
-def alert_dict(alert: Alert) -> dict[str, Any]:
+def alert_dict(alert: Alert, story: Story | None) -> dict[str, Any]:
     """The JSON view of an outbox row: no payload body, nothing secret."""
     payload = alert.payload or {}
     return {
         "id": alert.id,
         "key": alert.key,
-        "story_id": alert.story_id,
+        "story": story_json(story)
+        if story
+        else {"id": alert.story_id, "url": None, "name": None, "title": None},
         "version": payload.get("version"),
         "channel": alert.channel,
         "status": alert.status,
         "reason": alert.reason,
-        "headline": payload.get("headline"),
+        "summary": _summary(payload),
         "attempts": alert.attempts,
-        "created_at": alert.created_at.isoformat(),
-        "next_attempt_at": alert.next_attempt_at.isoformat(),
-        "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
+        "created_at": times.iso(alert.created_at),
+        "next_attempt_at": times.iso(alert.next_attempt_at),
+        "sent_at": times.iso(alert.sent_at) if alert.sent_at else None,
         "last_error": scrub(alert.last_error) if alert.last_error else None,
     }
 
 
-def _when(alert: Alert) -> str:
-    return alert.created_at.strftime("%Y-%m-%d %H:%M")
+def _summary(payload: dict[str, Any]) -> str | None:
+    # Payloads of schema 1 called the summary "headline".
+    value = payload.get("summary" if payload.get("schema", 1) >= 2 else "headline")
+    return str(value) if value else None
 
 
 def _detail(alert: Alert) -> str:
@@ -47,8 +53,8 @@ def _detail(alert: Alert) -> str:
     if alert.status == AlertStatus.PENDING and alert.last_error:
         retry = alert.next_attempt_at.strftime("%H:%M:%S")
         return f"retry at {retry}: {scrub(alert.last_error)}"
-    headline = str((alert.payload or {}).get("headline") or "")
-    return "; ".join(part for part in (headline, alert.reason or "") if part)
+    summary = _summary(alert.payload or {}) or ""
+    return "; ".join(part for part in (summary, alert.reason or "") if part)
 
 
 @click.group("alerts", invoke_without_command=True)
@@ -63,30 +69,46 @@ def alerts_group(
     """List recent alerts, newest first (`alerts retry ID` queues a dead one again)."""
     if click.get_current_context().invoked_subcommand:
         return
-    story_id = app.store.resolve_story(story_ref).id if story_ref else None
+    story = app.store.resolve_story(story_ref) if story_ref else None
     statuses = (AlertStatus.DEAD,) if failed else ()
-    rows = outbox.list_alerts(app.store, statuses=statuses, story_id=story_id, limit=limit)
+    rows = outbox.list_alerts(
+        app.store, statuses=statuses, story_id=story.id if story else None, limit=limit
+    )
+    stories = {s.id: s for s in app.store.list_stories()}
     if as_json:
-        emit_json([alert_dict(row) for row in rows])
+        emit_json([alert_dict(row, stories.get(row.story_id)) for row in rows])
         return
     if not rows:
-        click.echo("No failed alerts." if failed else "No alerts.")
+        click.echo(_nothing_listed(app, failed, story))
         return
-    table = Table(box=None, pad_edge=False)
-    for column in ("ID", "CREATED", "STORY", "VER", "CHANNEL", "STATUS", "TRIES", "DETAIL"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(
+    headers = ("id", "created", "story", "version", "channel", "status", "tries", "detail")
+    cells = [
+        (
             str(row.id),
-            _when(row),
+            when(row.created_at),
             str(row.story_id),
             str((row.payload or {}).get("version", "")),
             row.channel,
             row.status,
             str(row.attempts),
-            one_line(_detail(row), 160),
+            escape(one_line(_detail(row), 300)),
         )
-    app.console.print(table)
+        for row in rows
+    ]
+    app.console.print(
+        fitted_table(headers, cells, shrink=len(headers) - 1, width=app.console.width)
+    )
+
+
+def _nothing_listed(app: AppContext, failed: bool, story: Story | None) -> str:
+    """'no alert has failed (12 in the outbox)', 'no alerts for story 3 yet'."""
+    total = outbox.count_alerts(app.store) if failed or story else 0
+    where = f" for story {story.id}" if story else ""
+    if failed:
+        return f"no alert{where} has failed ({total} in the outbox)"
+    if story:
+        return f"no alerts{where} yet ({total} in the outbox)"
+    return "no alerts yet: they are written when a check finds a change the rules alert on"
 
 
 @alerts_group.command("retry")
@@ -97,7 +119,8 @@ def retry(app: AppContext, alert_id: int, as_json: bool) -> None:
     """Queue a dead alert again with a fresh attempt budget."""
     alert = outbox.retry_alert(app.store, alert_id, now=utcnow())
     if as_json:
-        emit_json(alert_dict(alert))
+        story = app.store.get_story(alert.story_id)
+        emit_json(alert_dict(alert, story))
     else:
         click.echo(f"alert {alert_id} queued again for {alert.channel}")
 

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 import click
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
-from storywatch.cli.output import print_shifts, print_word_diff
-from storywatch.notifiers import build_channels, deliver_due
+from storywatch.cli.output import print_report, story_json
+from storywatch.diff.report import SUMMARY, change_report
+from storywatch.notifiers.outbox import build_channels, deliver_due
+from storywatch.notifiers.rules import story_rules
 from storywatch.storage import CheckOutcome, Story, StoryStatus
 from storywatch.watcher.fetch import Fetcher
 from storywatch.watcher.pipeline import Checker, CheckReport
@@ -35,21 +37,42 @@ async def _run_checks(app: AppContext, stories: Sequence[Story]) -> list[CheckRe
             checker.close()
 
 
-def _print_report(app: AppContext, report: CheckReport) -> None:
+def _print_report(app: AppContext, report: CheckReport, story: Story) -> None:
+    """What the check found, as the change report: each change once, the shifts no alert
+    rule fired for dimmed with the reason."""
     label = f"story {report.story_id}"
     if report.outcome == CheckOutcome.NEW_VERSION:
         click.echo(f"{label}: changed, stored version {report.version} ({report.url})")
         if report.diff is not None:
-            print_shifts(
-                app.console, report.diff.shifts, sentences=False, headline=report.diff.headline
+            change = change_report(
+                report.diff.shifts,
+                headline=report.diff.headline,
+                text=report.text_diff,
+                dropped=story_rules(app.settings.alerts, story.url, story.tags),
             )
-        if report.text_diff is not None:
-            print_word_diff(app.console, report.text_diff, context=8)
+            print_report(app.console, change, SUMMARY, indent=2)
+            if report.text_diff is not None and report.text_diff.changed:
+                words = f"+{report.text_diff.words_added} -{report.text_diff.words_removed}"
+                app.console.print(
+                    f"  [dim]word diff ({words} words):"
+                    f" storywatch diff {report.story_id} {report.version}[/dim]"
+                )
     elif report.outcome in (CheckOutcome.UNCHANGED, CheckOutcome.NOT_MODIFIED):
         how = " (304 not modified)" if report.outcome == CheckOutcome.NOT_MODIFIED else ""
         click.echo(f"{label}: unchanged{how}")
     else:
         click.echo(f"{label}: {report.outcome}: {report.error}", err=True)
+
+
+def _check_dict(report: CheckReport, story: Story) -> dict[str, object]:
+    data = report.to_dict()
+    del data["url"]
+    headline = report.diff.headline if report.diff else None
+    return {
+        **data,
+        "story": story_json(story),
+        "headline": headline.to_dict() if headline else None,
+    }
 
 
 @click.command()
@@ -71,16 +94,32 @@ def check(
     if not stories and not as_json:
         click.echo("no stories to check: storywatch add URL")
     reports = asyncio.run(_run_checks(app, stories))
+    # Read again: a first version gives a story its title.
+    by_id = {story.id: story for story in app.store.list_stories()}
     if not as_json:
         for report in reports:
-            _print_report(app, report)
+            _print_report(app, report, by_id[report.story_id])
     delivery = None
     if not no_alerts:
-        delivery = deliver_due(app.store, build_channels(app.settings), app.settings.alerts)
+        # The changes printed above (or carried by the JSON) are not printed again by the
+        # console channel: a change appears once.
+        shown = [
+            (r.story_id, r.version)
+            for r in reports
+            if r.outcome == CheckOutcome.NEW_VERSION and r.version is not None
+        ]
+        channels = build_channels(app.settings, shown=shown)
+        delivery = deliver_due(app.store, channels, app.settings.alerts)
+        if not as_json and (delivery.sent or delivery.retried or delivery.dead):
+            click.echo(
+                f"alerts: sent {delivery.sent}"
+                + (f", retrying {delivery.retried}" if delivery.retried else "")
+                + (f", dead {delivery.dead} (storywatch alerts --failed)" if delivery.dead else "")
+            )
     if as_json:
         emit_json(
             {
-                "checks": [r.to_dict() for r in reports],
+                "checks": [_check_dict(r, by_id[r.story_id]) for r in reports],
                 "alerts": delivery.to_dict() if delivery else None,
             }
         )

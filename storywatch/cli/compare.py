@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
-from storywatch.cli.output import print_shifts, print_word_diff
+from storywatch.cli.output import print_report
 from storywatch.diff.analysis import analyse
+from storywatch.diff.report import FULL, change_report
 from storywatch.errors import InputError, StorywatchError
 from storywatch.watcher.extract import Article, extract_article
 from storywatch.watcher.normalise import normalise_text
@@ -52,14 +54,23 @@ def read_article_file(path: Path) -> Article:
 @json_option
 @pass_app
 def compare(app: AppContext, old_file: Path, new_file: Path, context: int, as_json: bool) -> None:
-    """Compare two files (text or HTML) without touching the database."""
+    """Compare two files (text or HTML) without touching the database.
+
+    \b
+    Examples:
+        storywatch compare old.html new.html
+        storywatch compare seeds/us-russia-deal-v1.txt seeds/us-russia-deal-v2.txt --json
+    """
     old, new = read_article_file(old_file), read_article_file(new_file)
     analysis = analyse(old.text, new.text, old.title, new.title)
     if as_json:
         emit_json({**analysis.semantic.to_dict(), "text_diff": analysis.text.to_list()})
         return
-    verdict = "material" if analysis.semantic.material else "not material"
-    app.console.print(f"[bold]{verdict}[/bold] (significance {analysis.semantic.significance:.2f})")
-    print_shifts(app.console, analysis.semantic.shifts, headline=analysis.semantic.headline)
-    click.echo()
-    print_word_diff(app.console, analysis.text, context=context)
+    semantic = analysis.semantic
+    verdict = "material" if semantic.material else "not material"
+    app.console.print(
+        f"[bold]{verdict}[/bold] · significance {semantic.significance:.2f}"
+        f" · +{analysis.text.words_added} -{analysis.text.words_removed} words\n"
+    )
+    report = change_report(semantic.shifts, headline=semantic.headline, text=analysis.text)
+    print_report(app.console, report, replace(FULL, word_diff=context))

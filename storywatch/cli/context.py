@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ import click
 from rich.console import Console
 
 from storywatch.config import Settings, load_settings, parse_duration
+from storywatch.history import times
 from storywatch.storage import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,5 +66,12 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 
 def emit_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
+    """Every command's ``--json``: times as ISO 8601 UTC with Z (README, "JSON")."""
+    json.dump(data, sys.stdout, indent=2, default=_json_value, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return times.iso(value)
+    return str(value)

@@ -1,18 +1,21 @@
-"""Terminal rendering shared by the commands: shift lists, word diffs, times."""
+"""Output shared by the commands: the change report on a terminal, word diffs, times, and
+the JSON form of a story."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.table import Table
 from rich.text import Text
 
-from storywatch.diff.model import HeadlineChange, Shift
-from storywatch.diff.render import render_plain, render_rich, render_side_by_side
+from storywatch.diff.render import render_side_by_side
+from storywatch.diff.report import ChangeReport, Detail, renderable, report_lines
 from storywatch.diff.text import TextDiff
+from storywatch.storage import Story
 from storywatch.storage.models import as_utc
 
 
@@ -21,60 +24,64 @@ def use_color(console: Console) -> bool:
 
 
 def when(moment: datetime | None) -> str:
+    """'Nov 30 18:30' in local time: short enough for a table at 80 columns."""
     if moment is None:
         return "-"
-    return as_utc(moment).astimezone().strftime("%Y-%m-%d %H:%M")
+    return as_utc(moment).astimezone().strftime("%b %d %H:%M")
 
 
-def shift_line(shift: Shift) -> str:
-    return f"{shift.type}: {shift.short}"
-
-
-def print_shifts(
-    console: Console,
-    shifts: Sequence[Shift],
-    *,
-    sentences: bool = True,
-    headline: HeadlineChange | None = None,
-) -> None:
-    """The headline rewrite first, if any, then each shift."""
-    if headline is not None:
-        console.print(f"[bold]• headline[/bold]: {escape(headline.old)} -> {escape(headline.new)}")
-    if not shifts:
-        console.print("No claim shifted (wording only).")
-        return
-    for shift in shifts:
-        console.print(
-            f"[bold]• {escape(shift.type)}[/bold]: {escape(shift.short)}"
-            f"  [dim](significance {shift.significance:.2f})[/dim]"
-        )
-        if sentences:
-            if shift.old_sentence:
-                console.print(f"    [red]before:[/red] {escape(shift.old_sentence)}")
-            if shift.new_sentence:
-                console.print(f"    [green]after: [/green] {escape(shift.new_sentence)}")
-
-
-def print_word_diff(
-    console: Console,
-    text: TextDiff,
-    *,
-    context: int,
-    side_by_side: bool = False,
-    titles: tuple[str, str] = ("old", "new"),
-) -> None:
-    """Inline or two-column word diff; without colour the edits keep wdiff markers.
-
-    Prints only through ``console``, so a pager capturing the console captures it too."""
-    color = use_color(console)
-    if side_by_side:
-        console.print(
-            render_side_by_side(
-                text, context=context, markers=not color, old_title=titles[0], new_title=titles[1]
+def fitted_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, shrink: int, width: int
+) -> Table:
+    """A table within ``width`` columns: every column keeps its width except column
+    ``shrink`` (a title, a message), which takes what is left and is cut with an
+    ellipsis, never wrapped into a column of single words. Cells are rich markup."""
+    gap = 2
+    widths = [
+        max([len(header), *(Text.from_markup(row[index]).cell_len for row in rows)])
+        for index, header in enumerate(headers)
+    ]
+    others = sum(w for index, w in enumerate(widths) if index != shrink)
+    room = max(width - others - gap * (len(headers) - 1), 10)
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, gap, 0, 0))
+    for index, header in enumerate(headers):
+        if index == shrink:
+            table.add_column(
+                header, no_wrap=True, overflow="ellipsis", max_width=min(room, widths[index])
             )
+        else:
+            table.add_column(header, no_wrap=True, min_width=widths[index])
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def story_json(story: Story) -> dict[str, Any]:
+    """A story as every JSON output names it: ``name`` is the user's (``add --name``),
+    ``title`` the page's headline."""
+    return {"id": story.id, "url": story.url, "name": story.name, "title": story.title}
+
+
+def print_report(console: Console, report: ChangeReport, detail: Detail, indent: int = 0) -> None:
+    """The change report: coloured on a terminal, ``[-old-]{+new+}`` marks without colour;
+    on a terminal long lines wrap under their indent, piped ones stay whole."""
+    if report.empty:
+        console.print(Text(" " * indent + "No claim shifted (wording only).", style="dim"))
+    lines = report_lines(report, detail, markers=not use_color(console), indent=indent)
+    if lines:
+        console.print(renderable(lines, wrap=console.is_terminal))
+
+
+def print_side_by_side(
+    console: Console, text: TextDiff, *, context: int, titles: tuple[str, str]
+) -> None:
+    """Old and new in two columns; without colour the edits keep wdiff markers."""
+    console.print(
+        render_side_by_side(
+            text,
+            context=context,
+            markers=not use_color(console),
+            old_title=titles[0],
+            new_title=titles[1],
         )
-    elif color:
-        console.print(render_rich(text, context=context))
-    else:
-        # soft_wrap: piped plain text keeps its own lines instead of rich's 80 columns.
-        console.print(Text(render_plain(text, context=context)), soft_wrap=True)
+    )

@@ -6,21 +6,19 @@ from collections.abc import Sequence
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
-from storywatch.cli.output import when
+from storywatch.cli.output import fitted_table, story_json, when
 from storywatch.config import format_duration
 from storywatch.storage import Story, StoryStatus, current_revision
 from storywatch.watcher.urls import validate_url
 
 
 def story_dict(story: Story) -> dict[str, object]:
+    """A tracked story in full (``list``, ``add``): the story fields every JSON output
+    shares, then its schedule and state."""
     return {
-        "id": story.id,
-        "url": story.url,
-        "name": story.name,
-        "title": story.title,
+        **story_json(story),
         "tags": [t for t in story.tags.split(",") if t],
         "status": story.status,
         "versions": story.version_count,
@@ -95,23 +93,32 @@ def list_stories(app: AppContext, status: str | None, as_json: bool) -> None:
         emit_json([story_dict(s) for s in stories])
         return
     if not stories:
-        click.echo("no stories tracked yet: storywatch add URL")
+        click.echo(_nothing_listed(app, status))
         return
-    table = Table(box=None, header_style="bold")
-    for column in ("id", "story", "status", "versions", "interval", "last check", "last change"):
-        table.add_column(column)
-    for story in stories:
-        interval = story.interval or story.current_interval
-        table.add_row(
+    headers = ("id", "story", "status", "versions", "interval", "last check", "last change")
+    rows = [
+        (
             str(story.id),
             escape(story.label),
             story.status,
             str(story.version_count),
-            format_duration(interval) if interval else "auto",
+            format_duration(interval)
+            if (interval := story.interval or story.current_interval)
+            else "auto",
             when(story.last_checked_at),
             when(story.last_changed_at),
         )
-    app.console.print(table)
+        for story in stories
+    ]
+    app.console.print(fitted_table(headers, rows, shrink=1, width=app.console.width))
+
+
+def _nothing_listed(app: AppContext, status: str | None) -> str:
+    """'no story is failing (8 tracked)', or how to start."""
+    tracked = len(app.store.list_stories()) if status else 0
+    if not tracked:
+        return "no stories tracked yet: storywatch add URL"
+    return f"no story is {status} ({tracked} tracked)"
 
 
 @click.command()

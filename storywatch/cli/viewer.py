@@ -10,22 +10,33 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
+from rich.text import Text
 
 from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
+from storywatch.cli.output import print_report, story_json
 from storywatch.cli.views import (
+    alert_rules,
     paged,
     pager_option,
     resolve,
     story_info,
     write_output,
 )
+from storywatch.config import format_duration
+from storywatch.diff.report import SUMMARY, change_report
 from storywatch.history import report_html, report_md, times
 from storywatch.history.claims import build_claims
 from storywatch.history.filters import parse_types
 from storywatch.history.report import build_report, plural
 from storywatch.history.search import find_presence, phrase_pattern
 from storywatch.storage import Story
-from storywatch.storage.queries import ChangeRow, recent_changes, story_texts, version_rows
+from storywatch.storage.queries import (
+    ChangeRow,
+    count_changes,
+    recent_changes,
+    story_texts,
+    version_rows,
+)
 
 
 @click.command()
@@ -34,14 +45,21 @@ from storywatch.storage.queries import ChangeRow, recent_changes, story_texts, v
 @json_option
 @pass_app
 def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> None:
-    """Each claim that ever shifted, with its value at each version."""
+    """Each claim that ever shifted, with its value at every version (the text of a
+    sentence added or removed).
+
+    \b
+    Examples:
+        storywatch claims 1
+        storywatch claims "deal talks" --json
+    """
     story, story_id = resolve(app, story_ref)
     rows = version_rows(app.store, story_id)
     timeline = build_claims(rows)
     if as_json:
         emit_json(
             {
-                "story": {"id": story_id, "url": story.url, "title": story.title},
+                "story": story_json(story),
                 "versions": len(rows),
                 "claims": [claim.to_dict() for claim in timeline],
             }
@@ -55,16 +73,20 @@ def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> No
         changed = plural(len(timeline), "claim")
         console.print(f"{changed} changed across {plural(len(rows), 'version')}:\n")
         for claim in timeline:
-            console.print(f"• {escape(claim.line())}  [dim]({escape(claim.type)})[/dim]")
+            line = Text("• ")
+            line.append(claim.label, style="bold")
+            line.append(f" ({claim.kind}): ", style="dim")
+            line.append(" → ".join(state.describe() for state in claim.states))
+            console.print(line)
 
 
-def _change_dict(change: ChangeRow) -> dict[str, object]:
+def _change_dict(change: ChangeRow, story: Story | None) -> dict[str, object]:
     return {
-        "story": change.story_id,
-        "title": change.story_label,
-        "url": change.story_url,
+        "story": story_json(story)
+        if story
+        else {"id": change.story_id, "url": change.story_url, "name": None, "title": None},
         "version": change.number,
-        "previous": change.previous_number,
+        "previous_version": change.previous_number,
         "fetched_at": times.iso(change.fetched_at),
         "material": change.material,
         "significance": change.significance,
@@ -110,31 +132,68 @@ def log(
     no_pager: bool,
     as_json: bool,
 ) -> None:
-    """Recent material changes across all stories, newest first."""
-    story_id = resolve(app, story_ref)[1] if story_ref else None
+    """Recent material changes across all stories, newest first, each as its change
+    report (without the word diff).
+
+    \b
+    Examples:
+        storywatch log --since 2d
+        storywatch log --type number,date --min-significance 0.5
+        storywatch log --story 1 --json
+    """
+    story = resolve(app, story_ref)[0] if story_ref else None
     changes = recent_changes(
         app.store,
         since=app.store.now() - timedelta(seconds=since) if since is not None else None,
-        story_id=story_id,
+        story_id=story.id if story else None,
         min_significance=min_significance,
         types=types,
         limit=limit,
     )
+    stories = {s.id: s for s in app.store.list_stories()}
     if as_json:
-        emit_json([_change_dict(change) for change in changes])
+        emit_json([_change_dict(change, stories.get(change.story_id)) for change in changes])
         return
     with paged(app, no_pager) as console:
         if not changes:
-            console.print("No material changes match.")
+            console.print(_no_changes(app, since, types, min_significance, story))
             return
-        for change in changes:
+        for number, change in enumerate(changes):
+            if number:
+                console.print()
             console.print(
-                f"[bold]{times.full(change.fetched_at)}[/bold]  story {change.story_id}"
-                f" v{change.previous_number}→v{change.number}"
-                f"  significance {change.significance:.2f}  {escape(change.story_label)}"
+                f"[bold]{times.full(change.fetched_at)}[/bold]  story {change.story_id},"
+                f" version {change.previous_number} → {change.number}"
+                f" · significance {change.significance:.2f} · {escape(change.story_label)}"
             )
-            for shift in change.shifts:
-                console.print(f"    {escape(shift.type)}: {escape(shift.short)}")
+            owner = stories.get(change.story_id)
+            dropped = alert_rules(app, owner) if owner else None
+            report = change_report(change.shifts, dropped=dropped)
+            print_report(console, report, SUMMARY, indent=2)
+
+
+def _no_changes(
+    app: AppContext,
+    since: float | None,
+    types: Sequence[str],
+    min_significance: float | None,
+    story: Story | None,
+) -> str:
+    """'no material change of type number in the last 2d (3 in all: `storywatch log`)'."""
+    filters = []
+    if types:
+        filters.append(f"of type {', '.join(types)}")
+    if min_significance is not None:
+        filters.append(f"with significance {min_significance:.2f} or more")
+    if story is not None:
+        filters.append(f"in story {story.id}")
+    if since is not None:
+        filters.append(f"in the last {format_duration(since)}")
+    total = count_changes(app.store)
+    message = " ".join(["no material change", *filters])
+    if not filters:
+        return f"{message} yet ({plural(len(app.store.list_stories()), 'story')} tracked)"
+    return f"{message} ({total} in all: storywatch log)"
 
 
 @click.command()
@@ -166,9 +225,7 @@ def search(
                 "phrase": text,
                 "stories": [
                     {
-                        "id": story.id,
-                        "title": story.label,
-                        "url": story.url,
+                        "story": story_json(story),
                         "versions": count,
                         "matches": [run.to_dict() for run in runs],
                     }
@@ -214,6 +271,7 @@ def export(app: AppContext, story_ref: str, fmt: str, output: Path | None, as_js
         version_rows(app.store, story_id),
         story_texts(app.store, story_id),
         app.store.now(),
+        dropped=alert_rules(app, story),
     )
     if fmt == "json":
         content = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"

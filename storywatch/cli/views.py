@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -15,14 +16,21 @@ from rich.text import Text
 
 from storywatch.cli.compare import context_option
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
-from storywatch.cli.output import print_shifts, print_word_diff, use_color
+from storywatch.cli.output import (
+    print_report,
+    print_side_by_side,
+    story_json,
+    use_color,
+)
 from storywatch.diff.model import SemanticDiff, Shift
+from storywatch.diff.report import FULL, LISTING, change_report, report_lines
 from storywatch.diff.semantic import headline_change, semantic_diff
 from storywatch.diff.text import word_diff
 from storywatch.errors import InputError, NotFoundError
 from storywatch.history import times
-from storywatch.history.report import StoryInfo, plural, shifts_summary, version_dict
+from storywatch.history.report import StoryInfo, plural, version_dict
 from storywatch.history.report_html import render_diff_page
+from storywatch.notifiers.rules import Dropped, story_rules
 from storywatch.storage import Store, Story, Version
 from storywatch.storage.queries import VersionRow, version_rows
 
@@ -41,7 +49,12 @@ def resolve(app: AppContext, ref: str) -> tuple[Story, int]:
 
 
 def story_info(story: Story, story_id: int) -> StoryInfo:
-    return StoryInfo(story_id, story.url, story.label)
+    return StoryInfo(story_id, story.url, story.name, story.title)
+
+
+def alert_rules(app: AppContext, story: Story) -> Dropped:
+    """Why the story's alert rules let a shift pass, for the views that dim those."""
+    return story_rules(app.settings.alerts, story.url, story.tags)
 
 
 @contextmanager
@@ -78,23 +91,31 @@ def write_output(path: Path, content: str) -> None:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+# A version with more shifts lists this many and points to `diff` for the rest.
+HISTORY_SHIFTS = 8
+
+
 @click.command()
 @click.argument("story_ref")
 @pager_option
 @json_option
 @pass_app
 def history(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> None:
-    """One row per stored version, with what shifted."""
+    """One row per stored version, with what shifted in it.
+
+    Each version lists its shifts (type: old → new, significance); those the alert rules
+    let pass are dimmed, with the reason.
+
+    \b
+    Examples:
+        storywatch history 1
+        storywatch history "deal talks" --json
+    """
     story, story_id = resolve(app, story_ref)
     # Metadata and stored diffs only: listing never decodes a version's text.
     rows = version_rows(app.store, story_id)
     if as_json:
-        emit_json(
-            {
-                "story": {"id": story_id, "url": story.url, "title": story.title},
-                "versions": [version_dict(row) for row in rows],
-            }
-        )
+        emit_json({"story": story_json(story), "versions": [version_dict(row) for row in rows]})
         return
     with paged(app, no_pager) as console:
         console.print(f"[bold]{escape(story.label)}[/bold]  {escape(story.url)}")
@@ -102,26 +123,30 @@ def history(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> N
             console.print(f"No version stored yet (run `storywatch check {story_id}`).")
             return
         console.print(f"{plural(len(rows), 'version')}; * = material change")
-        # One line a version, cut at the terminal's edge rather than wrapped: a rich Table
-        # re-measures every cell and takes ~0.2 s for 500 rows; this takes milliseconds.
-        # When piped, lines stay whole (paged() turns on soft wrapping).
-        lines = history_lines(rows)
+        # Cut at the terminal's edge rather than wrapped: a rich Table re-measures every
+        # cell and takes ~0.2 s for 500 rows; this takes milliseconds. When piped, lines
+        # stay whole (paged() turns on soft wrapping).
+        lines = history_lines(
+            rows, story_id, alert_rules(app, story), markers=not use_color(console)
+        )
         if console.is_terminal:
             console.print(lines, no_wrap=True, overflow="ellipsis")
         else:
             console.print(lines)
 
 
-def history_lines(rows: Sequence[VersionRow]) -> Text:
-    """Aligned columns: v, fetched, +words, -words, significance, then the top shifts
-    last, as the only column of varying width."""
+def history_lines(
+    rows: Sequence[VersionRow], story_id: int, dropped: Dropped, *, markers: bool
+) -> Text:
+    """A row per version (v, fetched, +words, -words, significance), then its shifts, one
+    a line, as the change report lists them."""
     number_width = max((len(str(row.number)) for row in rows), default=1)
     plus_width = max([len(f"+{row.words_added}") for row in rows] + [6])
     minus_width = max([len(f"-{row.words_removed}") for row in rows] + [6])
     out = Text()
     out.append(
         f"{'v':>{number_width}}  {'fetched':<16}  {'+words':>{plus_width}}"
-        f"  {'-words':>{minus_width}}  {'signif.':<7}  top shifts",
+        f"  {'-words':>{minus_width}}  signif.",
         style="bold",
     )
     previous_title: str | None = None
@@ -131,18 +156,24 @@ def history_lines(rows: Sequence[VersionRow]) -> Text:
         previous_title = row.title or previous_title
         if not row.has_diff:
             note = "first version" if row.number == rows[0].number else "(no diff stored)"
-            out.append(" " * (plus_width + minus_width + 13) + note, style="dim")
+            out.append(" " * (plus_width + minus_width + 4) + note, style="dim")
             continue
         out.append(f"{f'+{row.words_added}':>{plus_width}}  ", style="green")
         out.append(f"{f'-{row.words_removed}':>{minus_width}}  ", style="red")
         significance = f"{row.significance:.2f}" + (" *" if row.material else "")
-        out.append(f"{significance:<7}  ", style="bold" if row.material else "")
-        if rewritten is not None:
-            out.append(f"headline: {rewritten.new}" + ("; " if row.shifts else ""), style="bold")
-        if row.shifts:
-            out.append(shifts_summary(row.shifts))
-        elif rewritten is None:
-            out.append("wording only", style="dim")
+        out.append(significance, style="bold" if row.material else "")
+        report = change_report(row.shifts, headline=rewritten, dropped=dropped)
+        if report.empty:
+            out.append("  wording only", style="dim")
+            continue
+        lines = report_lines(report, LISTING, markers=markers, indent=number_width + 2)
+        for line in lines[:HISTORY_SHIFTS]:
+            out.append("\n" + " " * line.indent)
+            out.append_text(line.text)
+        if len(lines) > HISTORY_SHIFTS:
+            more = len(lines) - HISTORY_SHIFTS
+            hint = f"… {more} more: storywatch diff {story_id} {row.number}"
+            out.append(f"\n{' ' * (number_width + 2)}{hint}", style="dim")
     return out
 
 
@@ -159,7 +190,12 @@ def _version_dict(version: Version) -> dict[str, object]:
     }
 
 
-@click.command()
+# Version numbers may be negative (-1 is the latest): without this click would read "-1"
+# as an unknown option.
+NUMBERS = {"ignore_unknown_options": True}
+
+
+@click.command(context_settings=NUMBERS)
 @click.argument("story_ref")
 @click.argument("number", type=int, required=False)
 @pager_option
@@ -168,12 +204,20 @@ def _version_dict(version: Version) -> dict[str, object]:
 def show(
     app: AppContext, story_ref: str, number: int | None, no_pager: bool, as_json: bool
 ) -> None:
-    """Print one stored version (default: the latest)."""
+    """Print one stored version (default: the latest; -1 is the latest, -2 the one
+    before).
+
+    \b
+    Examples:
+        storywatch show 1
+        storywatch show 1 2
+        storywatch show 1 -2 --json
+    """
     story, story_id = resolve(app, story_ref)
     version = app.store.get_version(story_id, number if number is not None else -1)
     text = app.store.version_text(version)
     if as_json:
-        emit_json({**_version_dict(version), "story": story_id, "text": text})
+        emit_json({**_version_dict(version), "story": story_json(story), "text": text})
         return
     with paged(app, no_pager) as console:
         console.print(f"[bold]# {escape(version.title or story.label)}[/bold]")
@@ -182,19 +226,31 @@ def show(
         console.print(Text(text.replace("\n", "\n\n")), soft_wrap=not console.is_terminal)
 
 
-def _versions_to_compare(
+def versions_to_compare(
     store: Store, story: Story, first: int | None, second: int | None
 ) -> tuple[Version, Version]:
+    """The two versions ``diff`` compares: the last two; N-1 and N for one number N; or the
+    two given. Negative numbers count back from the latest."""
     assert story.id is not None
-    if story.version_count < 2 and first is None:
-        raise NotFoundError(
-            f"story {story.id} has {story.version_count} version(s); nothing to diff yet"
-        )
     if first is None:
+        if story.version_count < 2:
+            raise NotFoundError(f"nothing to compare yet: {store.versions_span(story.id)}")
         first, second = story.version_count - 1, story.version_count
-    elif second is None:
-        first, second = first - 1, first
-    return store.get_version(story.id, first), store.get_version(story.id, second)
+    if second is None:
+        new = store.get_version(story.id, first)
+        if new.number == 1:
+            raise InputError(
+                f"version 1 is the first: there is nothing before it to compare"
+                f" ({store.versions_span(story.id)}); give two versions, e.g. 1 2"
+            )
+        return store.get_version(story.id, new.number - 1), new
+    old, new = store.get_version(story.id, first), store.get_version(story.id, second)
+    if old.number == new.number:
+        raise InputError(
+            f"version {old.number} compared with itself: there is nothing to show;"
+            f" give two different versions ({store.versions_span(story.id)})"
+        )
+    return old, new
 
 
 def stored_or_computed(
@@ -212,7 +268,7 @@ def stored_or_computed(
     return semantic_diff(old_text, new_text, old.title, new.title)
 
 
-@click.command()
+@click.command(context_settings=NUMBERS)
 @click.argument("story_ref")
 @click.argument("first", type=int, required=False)
 @click.argument("second", type=int, required=False)
@@ -242,21 +298,35 @@ def diff(
     no_pager: bool,
     as_json: bool,
 ) -> None:
-    """Shifts, then the word diff, between two versions (default: the last two).
+    """The change report between two versions (default: the last two): the headline,
+    each changed sentence with its shifts, claims added and removed, then the word diff.
 
-    With one version number N, compares N-1 with N."""
+    With one version number N, compares N-1 with N; negative numbers count back from
+    the latest.
+
+    \b
+    Examples:
+        storywatch diff 1
+        storywatch diff 1 1 3 --side-by-side
+        storywatch diff 1 -1 --html change.html
+    """
     story, story_id = resolve(app, story_ref)
-    old, new = _versions_to_compare(app.store, story, first, second)
+    old, new = versions_to_compare(app.store, story, first, second)
     old_text, new_text = app.store.version_text(old), app.store.version_text(new)
     semantic = stored_or_computed(app.store, old, new, old_text, new_text)
     text = word_diff(old_text, new_text)
+    report = change_report(
+        semantic.shifts, headline=semantic.headline, text=text, dropped=alert_rules(app, story)
+    )
     if html_file is not None:
-        page = render_diff_page(story_info(story, story_id), old.number, new.number, semantic, text)
+        page = render_diff_page(
+            story_info(story, story_id), old.number, new.number, semantic, report
+        )
         write_output(html_file, page)
     if as_json:
         emit_json(
             {
-                "story": story_id,
+                "story": story_json(story),
                 "old_version": old.number,
                 "new_version": new.number,
                 **semantic.to_dict(),
@@ -270,14 +340,14 @@ def diff(
     with paged(app, no_pager) as console:
         console.print(
             f"[bold]{escape(story.label)}[/bold]: version {old.number} → {new.number}"
-            f"  (significance {semantic.significance:.2f})"
+            f" · significance {semantic.significance:.2f}"
+            f" · +{text.words_added} -{text.words_removed} words"
         )
-        print_shifts(console, semantic.shifts, headline=semantic.headline)
         console.print()
-        print_word_diff(
-            console,
-            text,
-            context=context,
-            side_by_side=not inline,
-            titles=(f"v{old.number}", f"v{new.number}"),
-        )
+        # Side by side, the two columns are the word diff.
+        print_report(console, report, replace(FULL, word_diff=context if inline else None))
+        if not inline:
+            console.print()
+            print_side_by_side(
+                console, text, context=context, titles=(f"v{old.number}", f"v{new.number}")
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from rich import box
 from rich.table import Table
@@ -16,6 +16,7 @@ from storywatch.diff.text import Hunk, Segment, TextDiff
 _WORDS = re.compile(r"\S+\s*")
 ELLIPSIS = " … "
 STYLES = {"delete": "bold red strike", "insert": "bold green", "equal": ""}
+_TAGS = {"delete": "del", "insert": "ins"}
 
 
 def _collapse(text: str, context: int, *, at_start: bool, at_end: bool) -> str:
@@ -51,26 +52,63 @@ def paragraph_span(start: int, count: int) -> str:
 
 
 def hunk_header(hunk: Hunk) -> str:
+    """Where a changed stretch is, in words: '¶2', '¶4 added', '¶6 removed', '¶16-17, now
+    ¶17-18' (paragraphs counted from 1)."""
     old = paragraph_span(hunk.old_start, hunk.old_count)
     new = paragraph_span(hunk.new_start, hunk.new_count)
-    return f"@@ old {old} | new {new} @@"
+    if hunk.old_count == 0:
+        return f"{new} added"
+    if hunk.new_count == 0:
+        return f"{old} removed"
+    return old if old == new else f"{old}, now {new}"
+
+
+def marked_plain(segments: Iterable[Segment]) -> str:
+    """Segments as wdiff text: ``[-removed-]{+added+}``."""
+    parts = []
+    for segment in segments:
+        if segment.op == "delete":
+            parts.append(f"[-{segment.text}-]")
+        elif segment.op == "insert":
+            parts.append(f"{{+{segment.text}+}}")
+        else:
+            parts.append(segment.text)
+    return "".join(parts)
+
+
+def marked_rich(segments: Iterable[Segment], out: Text | None = None) -> Text:
+    """Segments in colour: deletions red and struck through, insertions green. A deletion
+    glued to an insertion ("seek" then "near") gets a space between them, or the two read
+    as one word ("seeknear") once the markers are gone."""
+    out = Text() if out is None else out
+    previous: Segment | None = None
+    for segment in segments:
+        if needs_gap(previous, segment):
+            out.append(" ")
+        out.append(segment.text, style=STYLES[segment.op])
+        previous = segment
+    return out
+
+
+def needs_gap(previous: Segment | None, segment: Segment) -> bool:
+    """A deletion directly followed by an insertion (or the reverse) with no space at the
+    seam: shown without markers, they need a visible boundary."""
+    return (
+        previous is not None
+        and {previous.op, segment.op} == {"delete", "insert"}
+        and not previous.text[-1:].isspace()
+        and not segment.text[:1].isspace()
+    )
 
 
 def render_plain(diff: TextDiff, *, context: int = 8) -> str:
     """wdiff-style text: ``[-removed-]{+added+}``, one block per changed stretch."""
     if not diff.changed:
         return "(no text changes)"
-    blocks = []
-    for hunk in diff.hunks:
-        parts = []
-        for segment in display_segments(hunk, context):
-            if segment.op == "delete":
-                parts.append(f"[-{segment.text}-]")
-            elif segment.op == "insert":
-                parts.append(f"{{+{segment.text}+}}")
-            else:
-                parts.append(segment.text)
-        blocks.append(hunk_header(hunk) + "\n" + "".join(parts))
+    blocks = [
+        hunk_header(hunk) + "\n" + marked_plain(display_segments(hunk, context))
+        for hunk in diff.hunks
+    ]
     return "\n\n".join(blocks)
 
 
@@ -84,8 +122,7 @@ def render_rich(diff: TextDiff, *, context: int = 8) -> Text:
         if number:
             out.append("\n\n")
         out.append(hunk_header(hunk) + "\n", style="cyan")
-        for segment in display_segments(hunk, context):
-            out.append(segment.text, style=STYLES[segment.op])
+        marked_rich(display_segments(hunk, context), out)
     return out
 
 
@@ -135,18 +172,32 @@ def render_html(diff: TextDiff, *, context: int = -1) -> str:
     newlines, for a ``white-space: pre-wrap`` style to show."""
     if not diff.changed:
         return '<p class="no-change">(no text changes)</p>'
-    tags = {"delete": "del", "insert": "ins"}
-    blocks = []
-    for hunk in diff.hunks:
-        parts = []
-        for segment in display_segments(hunk, context):
-            text = html.escape(segment.text)
-            tag = tags.get(segment.op)
-            parts.append(f"<{tag}>{text}</{tag}>" if tag else text)
-        blocks.append(
-            '<div class="hunk">'
-            f'<div class="hunk-header">{html.escape(hunk_header(hunk))}</div>'
-            f'<div class="hunk-text">{"".join(parts)}</div>'
-            "</div>"
-        )
+    blocks = [
+        '<div class="hunk">'
+        f'<div class="hunk-header">{html.escape(hunk_header(hunk))}</div>'
+        f'<div class="hunk-text">{marked_html(display_segments(hunk, context))}</div>'
+        "</div>"
+        for hunk in diff.hunks
+    ]
     return "\n".join(blocks)
+
+
+def marked_html(segments: Iterable[Segment], attributes: Mapping[str, str] | None = None) -> str:
+    """Segments as escaped HTML, deletions in ``<del>``, insertions in ``<ins>``, with a
+    space wherever a deletion meets an insertion (else "seek" and "near" render as
+    "seeknear"). ``attributes`` adds e.g. inline styles per tag, for e-mail."""
+    attributes = attributes or {}
+    parts = []
+    previous: Segment | None = None
+    for segment in segments:
+        if needs_gap(previous, segment):
+            parts.append(" ")
+        text = html.escape(segment.text)
+        tag = _TAGS.get(segment.op)
+        if tag:
+            extra = attributes.get(tag, "")
+            parts.append(f"<{tag}{' ' + extra if extra else ''}>{text}</{tag}>")
+        else:
+            parts.append(text)
+        previous = segment
+    return "".join(parts)

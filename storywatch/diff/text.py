@@ -38,10 +38,12 @@ class Hunk:
     segments: tuple[Segment, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON counts paragraphs from 1, as the text views do; an empty span (count 0)
+        sits just before paragraph ``start``."""
         return {
-            "old_start": self.old_start,
+            "old_start": self.old_start + 1,
             "old_count": self.old_count,
-            "new_start": self.new_start,
+            "new_start": self.new_start + 1,
             "new_count": self.new_count,
             "segments": [{"op": s.op, "text": s.text} for s in self.segments],
         }

@@ -19,12 +19,14 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from storywatch.diff.model import Shift
+from storywatch.diff.report import ARROW, CLAIM_NAMES, shorten
 from storywatch.history import times
+from storywatch.history.labels import first_words, subject_label
 from storywatch.history.search import phrase_pattern
 from storywatch.storage.queries import VersionRow
 
 PRESENT = "(present)"
-ABSENT = "(absent)"
+ABSENT = "absent"
 # token_set_ratio of two sentences: a claim's sentence keeps most of its words between
 # edits, while two different sentences sharing a value rarely reach this.
 SIMILAR = 70.0
@@ -45,19 +47,34 @@ _STOPWORDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class ClaimState:
-    """The claim's value from ``version`` on (None: the version's time is unknown)."""
+    """The claim's value from ``version`` on (None: the version's time is unknown). A
+    sentence added or removed has the value PRESENT or None, and its ``text``."""
 
     value: str | None
     version: int
     at: datetime | None
+    text: str | None = None
 
     @property
     def shown(self) -> str:
-        return ABSENT if self.value is None else self.value
+        """The value as a person reads it: 'six', 'absent', or the sentence's text."""
+        if self.value is None:
+            return ABSENT
+        if self.value == PRESENT and self.text:
+            return f"“{shorten(self.text, 80)}”"
+        return self.value
 
     def describe(self) -> str:
         when = f", {times.short(self.at)}" if self.at else ""
-        return f"{_clip(self.shown)} (v{self.version}{when})"
+        return f"{self.shown} (v{self.version}{when})"
+
+    def to_dict(self) -> dict[str, Any]:
+        value = self.text if self.value == PRESENT else self.value
+        return {
+            "value": value,
+            "version": self.version,
+            "fetched_at": times.iso(self.at) if self.at else None,
+        }
 
 
 @dataclass(slots=True)
@@ -75,23 +92,21 @@ class Claim:
     def last_version(self) -> int:
         return self.states[-1].version
 
+    @property
+    def kind(self) -> str:
+        """'number', 'claim added'."""
+        return CLAIM_NAMES.get(self.type, self.type)
+
     def line(self) -> str:
-        """'tariffs on Indian products: 50% (v1, Aug 08 21:10) -> 25% (v3, Aug 08 22:40)'"""
-        return f"{self.label}: " + " -> ".join(state.describe() for state in self.states)
+        """'tariffs on Indian products (number): 50% (v1, Aug 08 21:10) → 25% (v3, …)'"""
+        return f"{self.label} ({self.kind}): " + ARROW.join(s.describe() for s in self.states)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
             "type": self.type,
             "sentence": self.sentence,
-            "states": [
-                {
-                    "value": s.value,
-                    "version": s.version,
-                    "at": times.iso(s.at) if s.at else None,
-                }
-                for s in self.states
-            ],
+            "states": [state.to_dict() for state in self.states],
         }
 
 
@@ -147,16 +162,29 @@ class _Timeline:
             since = self._introduced(shift.old_sentence, number) or self._first_version
             claim = Claim(
                 type=shift.type,
-                label=claim_label(shift.old_sentence or shift.new_sentence, old or new),
+                label=self._label(shift),
                 sentence=shift.old_sentence,
-                states=[ClaimState(old, since, self._moments.get(since))],
+                states=[ClaimState(old, since, self._moments.get(since), shift.old_sentence)],
             )
             self.claims.append(claim)
         else:
             self._by_value[_key(claim.type, claim.current)].remove(claim)
-        claim.states.append(ClaimState(new, number, at))
+        claim.states.append(ClaimState(new, number, at, shift.new_sentence))
         claim.sentence = shift.new_sentence or claim.sentence
         self._by_value.setdefault(_key(claim.type, new), []).append(claim)
+
+    def _label(self, shift: Shift) -> str:
+        """The claim's label. Two claims of one subject ("The leaders have held six calls
+        and met five times") are told apart by the words after each one's value."""
+        sentence = shift.old_sentence or shift.new_sentence
+        value = None if shift.type in _PRESENCE_TYPES else shift.old or shift.new
+        label = claim_label(sentence, value, shift.type)
+        twins = [claim for claim in self.claims if claim.label == label]
+        if not twins or not sentence or not value:
+            return label
+        for twin in twins:
+            twin.label = _with_words_after(label, twin.sentence, twin.current)
+        return _with_words_after(label, sentence, value)
 
     def _continued(self, shift: Shift, old: str | None, number: int) -> Claim | None:
         best: tuple[float, int] | None = None
@@ -180,20 +208,41 @@ class _Timeline:
         return None
 
 
-def claim_label(sentence: str | None, value: str | None, words: int = LABEL_WORDS) -> str:
-    """A few content words of ``sentence`` next to ``value``: 'tariffs on Indian products'."""
+def claim_label(sentence: str | None, value: str | None, shift_type: str | None = None) -> str:
+    """What a claim is about: the subject of the clause holding ``value`` ('Trump's envoy
+    Steve Witkoff'), the speaker of a quotation, the words around the value when the
+    subject is a pronoun ('tariffs on Indian products'), else the sentence's first words."""
     if not sentence:
         return value or "claim"
-    tokens = list(_TOKEN.finditer(sentence))
     span = find_value(sentence, value) if value and value != PRESENT else None
-    if span is None:
-        return _window(sentence, tokens, words, reverse=False) or _clip(sentence, 40)
-    before = [t for t in tokens if t.end() <= span[0]]
-    after = [t for t in tokens if t.start() >= span[1]]
-    left = _window(sentence, before, words, reverse=True)
-    found = _content_count(left)
-    right = _window(sentence, after, words - found, reverse=False) if found < 2 else ""
-    return " … ".join(part for part in (left, right) if part) or _clip(value or "claim", 40)
+    label, clause = subject_label(sentence, span, quote=shift_type == "quote")
+    if label:
+        return _clip(label, 60)
+    if span is not None and clause:
+        tokens = list(_TOKEN.finditer(sentence))
+        before = [t for t in tokens if t.end() <= span[0]]
+        after = [t for t in tokens if t.start() >= span[1]]
+        left = _window(sentence, before, LABEL_WORDS, reverse=True)
+        found = _content_count(left)
+        right = _window(sentence, after, LABEL_WORDS - found, reverse=False) if found < 2 else ""
+        around = " … ".join(part for part in (left, right) if part)
+        if around:
+            return around
+    # A line without a verb ("Search fee: £1,518"): the words before the value, if they
+    # are a name for it, else the first words.
+    before = sentence[: span[0]].strip(" :-\u2013") if span else ""
+    return first_words(before if len(before.split()) >= 2 else sentence)
+
+
+def _with_words_after(label: str, sentence: str | None, value: str | None) -> str:
+    """'The leaders … phone conversations': the label and two content words after the
+    value, when there are any."""
+    span = find_value(sentence, value) if sentence and value and value != PRESENT else None
+    if sentence is None or span is None:
+        return label
+    after = [token for token in _TOKEN.finditer(sentence) if token.start() >= span[1]]
+    words = _window(sentence, after, 2, reverse=False)
+    return f"{label} … {words}" if words else label
 
 
 def find_value(sentence: str, value: str) -> tuple[int, int] | None:

@@ -3,37 +3,22 @@ JSON, and the per-version JSON ``history --json`` prints."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storywatch.diff.model import Shift
+from storywatch.diff.model import HeadlineChange, Shift
+from storywatch.diff.report import ChangeReport, change_report
 from storywatch.diff.text import TextDiff, word_diff
 from storywatch.history import times
 from storywatch.history.claims import Claim, build_claims
 from storywatch.storage.queries import VersionRow, VersionText
 
-TOP_SHIFTS = 3
-
 
 def plural(count: int, noun: str) -> str:
     """'1 version', '3 versions'."""
     return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
-def top_shifts(shifts: Sequence[Shift], count: int = TOP_SHIFTS) -> list[Shift]:
-    """Headline shifts first, then the most significant; equal ones keep the diff's
-    order."""
-    return sorted(shifts, key=lambda shift: (shift.field != "headline", -shift.significance))[
-        :count
-    ]
-
-
-def shifts_summary(shifts: Sequence[Shift], count: int = TOP_SHIFTS) -> str:
-    """'50% -> 25%, would -> will, +claim …' for one-line listings."""
-    shown = ", ".join(shift.short for shift in top_shifts(shifts, count))
-    return shown + (" …" if len(shifts) > count else "")
 
 
 def version_dict(row: VersionRow) -> dict[str, Any]:
@@ -47,7 +32,7 @@ def version_dict(row: VersionRow) -> dict[str, Any]:
         "updated": row.updated,
         "words": row.word_count,
         "hash": row.content_hash,
-        "previous": row.previous_number,
+        "previous_version": row.previous_number,
         "words_added": row.words_added if diff else None,
         "words_removed": row.words_removed if diff else None,
         "material": row.material if diff else None,
@@ -60,15 +45,27 @@ def version_dict(row: VersionRow) -> dict[str, Any]:
 class StoryInfo:
     id: int
     url: str
-    title: str
+    name: str | None  # the user's, from `add --name`
+    title: str | None  # the page's headline
+
+    @property
+    def label(self) -> str:
+        return self.name or self.title or self.url
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "url": self.url, "name": self.name, "title": self.title}
 
 
 @dataclass(frozen=True, slots=True)
 class VersionReport:
     row: VersionRow
     text: str
-    # Word diff against the previous version; None for the first.
-    text_diff: TextDiff | None
+    # The change report against the previous version; None for the first.
+    change: ChangeReport | None
+
+    @property
+    def text_diff(self) -> TextDiff | None:
+        return self.change.text if self.change else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +81,7 @@ class StoryReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "story": {"id": self.story.id, "url": self.story.url, "title": self.story.title},
+            "story": self.story.to_dict(),
             "generated_at": times.iso(self.generated_at),
             "versions": [
                 {
@@ -103,14 +100,32 @@ def build_report(
     rows: Sequence[VersionRow],
     texts: Sequence[VersionText],
     generated_at: datetime,
+    dropped: Callable[[Shift], str | None] | None = None,
 ) -> StoryReport:
-    """``rows`` and ``texts`` are the same versions, oldest first."""
+    """``rows`` and ``texts`` are the same versions, oldest first; ``dropped`` says why
+    the alert rules let a shift pass."""
     by_number = {t.number: t.text for t in texts}
     versions = []
     previous: str | None = None
+    previous_title: str | None = None
     for row in rows:
         text = by_number.get(row.number, "")
-        diff = word_diff(previous, text) if previous is not None else None
-        versions.append(VersionReport(row, text, diff))
+        change = None
+        if previous is not None:
+            change = change_report(
+                row.shifts,
+                headline=_rewritten(previous_title, row.title),
+                text=word_diff(previous, text),
+                dropped=dropped,
+            )
+        versions.append(VersionReport(row, text, change))
         previous = text
+        previous_title = row.title or previous_title
     return StoryReport(story, generated_at, versions, build_claims(rows))
+
+
+def _rewritten(old: str | None, new: str | None) -> HeadlineChange | None:
+    # Imported here: the semantic engine is only needed once a story has two versions.
+    from storywatch.diff.semantic import headline_change
+
+    return headline_change(old, new)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from storywatch.diff.model import SemanticDiff, Shift
-from storywatch.diff.render import render_html
-from storywatch.diff.text import TextDiff
+from storywatch.diff.model import SemanticDiff
+from storywatch.diff.report import CLAIM_NAMES, FULL, LISTING, ChangeReport, note_html, report_html
 from storywatch.history import times
-from storywatch.history.claims import Claim, find_value
+from storywatch.history.claims import Claim
 from storywatch.history.report import StoryInfo, StoryReport, VersionReport, plural
 
 CSS = """
@@ -32,8 +31,9 @@ h1 { font-size: 1.45rem; line-height: 1.25; margin: .5rem 0; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--rule); }
 h3 { font-size: 1rem; margin: 1.5rem 0 .25rem; }
 .meta, .muted, time { color: var(--muted); font-size: .9rem; }
-ins { background: var(--ins); text-decoration: none; border-radius: 2px; }
-del { background: var(--del); text-decoration: line-through; border-radius: 2px; }
+ins { background: var(--ins); text-decoration: none; border-radius: 2px; padding: 0 1px; }
+del { background: var(--del); text-decoration: line-through; border-radius: 2px;
+  padding: 0 1px; }
 mark { background: var(--mark); color: inherit; }
 ol.timeline { list-style: none; padding: 0; }
 ol.timeline > li { padding: .5rem 0; border-bottom: 1px solid var(--rule); }
@@ -45,7 +45,9 @@ ul.shifts { padding-left: 1.1rem; margin: .25rem 0; }
 ul.shifts li { margin: .2rem 0; }
 .type { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em;
   color: var(--muted); }
-.sentence { display: block; font-size: .9rem; color: var(--muted); }
+.words { margin: .9rem 0 .2rem; }
+.dropped, .dropped .type { color: var(--muted); }
+.headline { font-weight: 600; }
 ul.claims { padding-left: 1.1rem; }
 .hunk { background: var(--card); border-radius: 6px; padding: .5rem .75rem;
   margin: .5rem 0; }
@@ -79,55 +81,9 @@ def _link(url: str) -> str:
     return escape(url)
 
 
-def _marked(sentence: str, value: str | None) -> str:
-    """The sentence escaped, with the shifted value in ``<mark>``."""
-    span = find_value(sentence, value) if value else None
-    if span is None:
-        return escape(sentence)
-    start, end = span
-    return (
-        escape(sentence[:start])
-        + f"<mark>{escape(sentence[start:end])}</mark>"
-        + escape(sentence[end:])
-    )
-
-
-def _change(old: str | None, new: str | None) -> str:
-    parts = []
-    if old:
-        parts.append(f"<del>{escape(old)}</del>")
-    if new:
-        parts.append(f"<ins>{escape(new)}</ins>")
-    return " → ".join(parts) or "∅"
-
-
 def _type(shift_type: str) -> str:
-    return f'<span class="type">{escape(shift_type.replace("_", " "))}</span>'
-
-
-def shift_item(shift: Shift) -> str:
-    if shift.type == "claim_added":
-        body = f"<ins>{escape(shift.new_sentence or shift.new or '')}</ins>"
-    elif shift.type == "claim_removed":
-        body = f"<del>{escape(shift.old_sentence or shift.old or '')}</del>"
-    else:
-        body = _change(shift.old, shift.new)
-        for label, sentence, value in (
-            ("before", shift.old_sentence, shift.old),
-            ("after", shift.new_sentence, shift.new),
-        ):
-            if sentence:
-                body += f'<span class="sentence">{label}: {_marked(sentence, value)}</span>'
-    return (
-        f"<li>{_type(shift.type)} {body}"
-        f' <span class="muted sig">({shift.significance:.2f})</span></li>'
-    )
-
-
-def shift_list(shifts: list[Shift]) -> str:
-    if not shifts:
-        return '<p class="muted">No claim shifted (wording only).</p>'
-    return '<ul class="shifts">' + "".join(shift_item(s) for s in shifts) + "</ul>"
+    name = CLAIM_NAMES.get(shift_type, shift_type)
+    return f'<span class="type">{escape(name)}</span>'
 
 
 def _time(moment: datetime) -> str:
@@ -137,7 +93,7 @@ def _time(moment: datetime) -> str:
 def _timeline_item(version: VersionReport) -> str:
     row = version.row
     head = f'<a href="#v{row.number}">v{row.number}</a> {_time(row.fetched_at)}'
-    if version.text_diff is None:
+    if version.change is None:
         return f'<li>{head} <span class="muted">first version, {row.word_count} words</span></li>'
     words = (
         f'<span class="plus">+{row.words_added}</span>'
@@ -145,15 +101,12 @@ def _timeline_item(version: VersionReport) -> str:
     )
     weight = " material" if row.material else ""
     sig = f'<span class="sig{weight}">significance {row.significance:.2f}</span>'
-    chips = ""
-    if row.shifts:
-        chips = "<br>" + ", ".join(
-            f"{_type(s.type)} {_change(s.old, s.new)}"
-            if s.type not in ("claim_added", "claim_removed")
-            else _type(s.type)
-            for s in row.shifts
-        )
-    return f"<li>{head} · {words} · {sig}{chips}</li>"
+    chips = ", ".join(
+        f'<span class="{"dropped" if note.dropped else "shift"}">{_type(note.shift.type)} '
+        f"{note_html(note, LISTING.claim_limit)}</span>"
+        for note in version.change.notes
+    )
+    return f"<li>{head} · {words} · {sig}{'<br>' + chips if chips else ''}</li>"
 
 
 def _claim_item(claim: Claim) -> str:
@@ -173,7 +126,7 @@ def _version_section(version: VersionReport) -> str:
     row = version.row
     heading = f'<h3 id="v{row.number}">Version {row.number} · {_time(row.fetched_at)}</h3>'
     title = f'<p class="muted">Headline: {escape(row.title)}</p>' if row.title else ""
-    if version.text_diff is None:
+    if version.change is None:
         text = (
             f"<details><summary>Full text of version {row.number} ({row.word_count} words)"
             f'</summary><div class="text">{escape(version.text)}</div></details>'
@@ -186,7 +139,13 @@ def _version_section(version: VersionReport) -> str:
         f" words, significance {row.significance:.2f}"
         f"{' (material)' if row.material else ''}</p>"
     )
-    return heading + title + summary + shift_list(list(row.shifts)) + render_html(version.text_diff)
+    return heading + title + summary + change_html(version.change)
+
+
+def change_html(change: ChangeReport) -> str:
+    if change.empty:
+        return '<p class="muted">No claim shifted (wording only).</p>' + report_html(change, FULL)
+    return report_html(change, FULL)
 
 
 def render_report(report: StoryReport) -> str:
@@ -201,7 +160,7 @@ def render_report(report: StoryReport) -> str:
         else '<p class="muted">No claim has shifted.</p>'
     )
     body = [
-        f"<header><h1>{escape(story.title)}</h1>",
+        f"<header><h1>{escape(story.label)}</h1>",
         f'<p class="meta">{_link(story.url)}</p>',
         f'<p class="meta">Story {story.id}: {plural(len(rows), "version")}{span};'
         f" {plural(report.material_changes, 'material change')}. Report generated"
@@ -215,7 +174,7 @@ def render_report(report: StoryReport) -> str:
         *(_version_section(v) for v in report.versions),
         "</section></main>",
     ]
-    return page(f"{story.title} — storywatch history", "\n".join(body))
+    return page(f"{story.label} — storywatch history", "\n".join(body))
 
 
 def render_diff_page(
@@ -223,21 +182,19 @@ def render_diff_page(
     old_number: int,
     new_number: int,
     semantic: SemanticDiff,
-    text: TextDiff,
+    change: ChangeReport,
 ) -> str:
-    """The ``diff --html`` page: the shifts, then the word diff, between two versions."""
+    """The ``diff --html`` page: the change report between two versions."""
     verdict = "material" if semantic.material else "not material"
     body = "\n".join(
         [
-            f"<header><h1>{escape(story.title)}</h1>",
+            f"<header><h1>{escape(story.label)}</h1>",
             f'<p class="meta">{_link(story.url)}</p>',
             f'<p class="meta">Story {story.id}: version {old_number} → {new_number},'
             f" {verdict} (significance {semantic.significance:.2f})</p></header>",
-            "<main><h2>Shifts</h2>",
-            shift_list(semantic.shifts),
-            "<h2>Text</h2>",
-            render_html(text),
+            "<main>",
+            change_html(change),
             "</main>",
         ]
     )
-    return page(f"{story.title}: v{old_number} → v{new_number}", body)
+    return page(f"{story.label}: v{old_number} → v{new_number}", body)

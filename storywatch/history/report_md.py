@@ -9,11 +9,11 @@ longer than any backtick run in the text they hold.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from storywatch.diff.model import Shift
-from storywatch.diff.render import render_plain
+from storywatch.diff.report import FULL, LISTING, plain_text, report_lines
 from storywatch.history import times
-from storywatch.history.report import StoryReport, VersionReport, plural, shifts_summary
+from storywatch.history.report import StoryReport, VersionReport, plural
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 # Characters that only mean something at the start of a line: headings, lists, quotes.
@@ -37,27 +37,18 @@ def fenced(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def _shift_line(shift: Shift) -> str:
-    line = f"- **{md_escape(shift.type)}**: {md_escape(shift.short)}"
-    line += f" (significance {shift.significance:.2f})"
-    if shift.old_sentence:
-        line += f"\n  - before: {md_escape(shift.old_sentence)}"
-    if shift.new_sentence:
-        line += f"\n  - after: {md_escape(shift.new_sentence)}"
-    return line
-
-
 def _timeline_row(version: VersionReport) -> str:
     row = version.row
-    if version.text_diff is None:
+    if version.change is None:
         cells = ["", "", "", f"first version ({row.word_count} words)"]
     else:
-        material = " (material)" if row.material else ""
+        notes = list(version.change.notes)
+        shown = ", ".join(note.label(LISTING.claim_limit) for note in notes[:3])
         cells = [
             f"+{row.words_added}",
             f"-{row.words_removed}",
-            f"{row.significance:.2f}{material}",
-            md_escape(shifts_summary(row.shifts)) or "wording only",
+            f"{row.significance:.2f}" + (" (material)" if row.material else ""),
+            md_escape(shown + (" …" if len(notes) > 3 else "")) or "wording only",
         ]
     return (
         "| "
@@ -75,27 +66,28 @@ def _version_block(version: VersionReport) -> str:
     ]
     if row.title:
         lines.append(f"Headline: {md_escape(row.title)}")
-    if version.text_diff is None:
+    if version.change is None:
         lines += [f"First version, {row.word_count} words:", fenced(version.text)]
         return "\n\n".join(lines)
     lines.append(
         f"+{row.words_added} / -{row.words_removed} words, significance {row.significance:.2f}"
         + (" (material)" if row.material else "")
     )
-    shifts = "\n".join(_shift_line(s) for s in row.shifts) or "No claim shifted (wording only)."
-    lines += [shifts, fenced(render_plain(version.text_diff, context=-1))]
+    # The change report as in a terminal without colour: [-old-]{+new+}, the whole word diff.
+    report = report_lines(version.change, replace(FULL, word_diff=-1), markers=True)
+    lines.append(fenced(plain_text(report) or "No claim shifted (wording only)."))
     return "\n\n".join(lines)
 
 
 def render_report(report: StoryReport) -> str:
     story = report.story
     claims = "\n".join(
-        f"- **{md_escape(c.label)}** ({md_escape(c.type)}): "
-        + md_escape(" -> ".join(state.describe() for state in c.states))
+        f"- **{md_escape(c.label)}** ({md_escape(c.kind)}): "
+        + md_escape(" → ".join(state.describe() for state in c.states))
         for c in report.claims
     )
     parts = [
-        f"# {md_escape(story.title)}",
+        f"# {md_escape(story.label)}",
         f"<{story.url}>" if _WEB_URL.fullmatch(story.url) else md_escape(story.url),
         f"Story {story.id}: {plural(len(report.versions), 'version')},"
         f" {plural(report.material_changes, 'material change')}."

@@ -1,4 +1,4 @@
-"""Times as the history views print them: local time, short."""
+"""Times as the views print them (local time, short) and as JSON carries them (UTC)."""
 
 from __future__ import annotations
 
@@ -26,4 +26,6 @@ def zoned(moment: datetime) -> str:
 
 
 def iso(moment: datetime) -> str:
-    return as_utc(moment).isoformat()
+    """The one JSON form of a time: ISO 8601 in UTC with a Z, to the second
+    ('2026-11-30T15:36:48Z')."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")

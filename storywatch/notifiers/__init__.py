@@ -32,23 +32,55 @@ Flapping (the text returns to an earlier version) and rate-limited alerts are st
 :mod:`storywatch.notifiers.message`, the webhook signature in :mod:`.webhook`.
 """
 
-from storywatch.notifiers.channels import Channel, redact_url
-from storywatch.notifiers.message import (
-    AlertMessage,
-    render_html,
-    render_text,
-    sample_payload,
-    shift_summary,
-)
-from storywatch.notifiers.outbox import (
-    DeliveryReport,
-    build_channels,
-    deliver_due,
-    run_sender,
-)
-from storywatch.notifiers.rules import FLAPPING_REASON, AlertContext, fingerprint, plan_alerts
-from storywatch.notifiers.slack import render_slack
-from storywatch.notifiers.webhook import sign, verify_signature
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storywatch.notifiers.channels import Channel, redact_url
+    from storywatch.notifiers.message import (
+        AlertMessage,
+        render_html,
+        render_text,
+        sample_payload,
+    )
+    from storywatch.notifiers.outbox import (
+        DeliveryReport,
+        build_channels,
+        deliver_due,
+        run_sender,
+    )
+    from storywatch.notifiers.rules import (
+        FLAPPING_REASON,
+        AlertContext,
+        fingerprint,
+        plan_alerts,
+    )
+    from storywatch.notifiers.slack import render_slack
+    from storywatch.notifiers.webhook import sign, verify_signature
+
+# Imported on first use: the channels pull in httpx and the mail stack, which commands
+# that only ask the rules why a shift did not alert (history, log) should not pay for.
+_HOMES = {
+    "Channel": "channels",
+    "redact_url": "channels",
+    "AlertMessage": "message",
+    "render_html": "message",
+    "render_text": "message",
+    "sample_payload": "message",
+    "DeliveryReport": "outbox",
+    "build_channels": "outbox",
+    "deliver_due": "outbox",
+    "run_sender": "outbox",
+    "FLAPPING_REASON": "rules",
+    "AlertContext": "rules",
+    "fingerprint": "rules",
+    "plan_alerts": "rules",
+    "render_slack": "slack",
+    "sign": "webhook",
+    "verify_signature": "webhook",
+}
 
 __all__ = [
     "FLAPPING_REASON",
@@ -66,7 +98,13 @@ __all__ = [
     "render_text",
     "run_sender",
     "sample_payload",
-    "shift_summary",
     "sign",
     "verify_signature",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -40,10 +40,14 @@ def default_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def build_channels(settings: Settings) -> dict[str, Channel]:
-    """Every channel whose settings are complete; console always."""
+def build_channels(
+    settings: Settings, shown: Collection[tuple[int, int]] = ()
+) -> dict[str, Channel]:
+    """Every channel whose settings are complete; console always. ``shown`` are the
+    (story id, version) changes the calling command has printed already, which the
+    console channel then does not print again."""
     config = settings.channels
-    channels: dict[str, Channel] = {"console": ConsoleChannel()}
+    channels: dict[str, Channel] = {"console": ConsoleChannel(shown=shown)}
     if config.email.recipients:
         channels["email"] = EmailChannel(config.email)
     if config.slack.webhook_url is not None:

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from storywatch.config import AlertRule, AlertSettings, format_duration
 from storywatch.diff.model import SemanticDiff, Shift
@@ -32,13 +32,15 @@ from storywatch.storage.outbox import OutboxStatus
 from storywatch.storage.records import AlertDraft
 
 FLAPPING_REASON = "flapping: text identical to an earlier version"
+# Why no alert rule fires for a shift (None: one does); see drop_reason.
+Dropped = Callable[[Shift], str | None]
 
 
 @dataclass(frozen=True)
 class AlertContext:
     story_id: int
     story_url: str
-    story_title: str
+    story_title: str | None  # the page's headline
     story_tags: tuple[str, ...]
     version_number: int
     previous_number: int
@@ -48,6 +50,7 @@ class AlertContext:
     seen_before: bool  # this exact text was already a version of this story: flapping
     last_alert_at: datetime | None  # last real alert of this story, for the rate limit
     now: datetime
+    story_name: str | None = None  # the user's name for the story (`add --name`)
 
 
 def _override(base: AlertRule, override: AlertRule) -> AlertRule:
@@ -92,6 +95,26 @@ def fires(rule: AlertRule, shift: Shift) -> bool:
     )
 
 
+def drop_reason(rules: Sequence[AlertRule], shift: Shift) -> str | None:
+    """Why no rule fires for ``shift``, in a few words ("below 0.30", "quote is not in
+    alerts.types", "no watch term"); None when one does. With several rules (one per
+    tag) the first one's reason is given."""
+    if any(fires(rule, shift) for rule in rules):
+        return None
+    rule = rules[0]
+    if shift.type not in rule.types:
+        return f"{shift.type} is not in alerts.types"
+    if shift.significance < rule.min_significance:
+        return f"below {rule.min_significance:.2f}"
+    return "no watch term"
+
+
+def story_rules(settings: AlertSettings, story_url: str, tags: str | Sequence[str]) -> Dropped:
+    """``drop_reason`` for one story's rules (``tags`` as stored: "a,b", or a list)."""
+    tag_list = [t for t in tags.split(",") if t] if isinstance(tags, str) else list(tags)
+    return partial(drop_reason, effective_rules(settings, story_url, tag_list))
+
+
 def firing_shifts(diff: SemanticDiff, rules: Sequence[AlertRule]) -> list[Shift]:
     if not diff.material:
         return []
@@ -128,6 +151,7 @@ def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDra
     story = {
         "id": context.story_id,
         "url": context.story_url,
+        "name": context.story_name,
         "title": context.story_title,
         "tags": list(context.story_tags),
     }
@@ -143,6 +167,7 @@ def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDra
             matched=matched,
             text_diff=context.text_diff,
             created_at=context.now,
+            dropped=partial(drop_reason, rules),
         )
         drafts.append(
             AlertDraft(

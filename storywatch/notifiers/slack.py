@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from storywatch.config import SlackSettings
-from storywatch.diff.model import Shift
 from storywatch.diff.render import display_segments, hunk_header
-from storywatch.diff.text import TextDiff
+from storywatch.diff.report import SUMMARY, Note, SentenceChange, trimmed
+from storywatch.diff.text import Segment, TextDiff
 from storywatch.notifiers.channels import post, register_secret
 from storywatch.notifiers.message import (
-    CONTEXT_WORDS,
     AlertMessage,
-    headline_summary,
     meta_line,
     one_line,
     safe_href,
-    shift_context,
-    shift_summary,
     subject,
 )
 
@@ -36,6 +32,7 @@ SLACK_MAX_BLOCKS = 50
 SLACK_MAX_SECTION = 3000
 SLACK_MAX_HEADER = 150
 SLACK_TRUNCATED = "… diff truncated"
+CONTEXT_WORDS = 8
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 
 
@@ -85,13 +82,21 @@ def _marked(text: str, mark: str) -> str:
     return "\n".join(lines)
 
 
-def _slack_shift(shift: Shift) -> str:
-    lines = [f"*{slack_escape(shift_summary(shift))}*  ({shift.significance:.2f})"]
-    for label, (head, span, tail) in shift_context(shift):
-        mark = "~" if label == "before" else "*"
-        marked = _marked(slack_escape(span), mark) if span else ""
-        lines.append(f">_{label}:_ {slack_escape(head)}{marked}{slack_escape(tail)}")
-    return "\n".join(lines)
+def _slack_notes(notes: Iterable[Note]) -> list[str]:
+    """'• *number: six → seven*  0.36'; one no rule fired for in italics, with why."""
+    lines = []
+    for note in notes:
+        label = slack_escape(note.label(SUMMARY.claim_limit))
+        if note.dropped:
+            lines.append(f"• _{label}  ({slack_escape(note.weight())})_")
+        else:
+            lines.append(f"• *{label}*  ({note.weight()})")
+    return lines
+
+
+def _slack_sentence(sentence: SentenceChange, prefix: str = "") -> str:
+    words = "".join(_slack_words(trimmed(sentence.segments, SUMMARY.context)))
+    return "\n".join([prefix + words, *_slack_notes(sentence.notes)])
 
 
 def _chunks(text: str, size: int = 500) -> Iterator[str]:
@@ -105,21 +110,27 @@ def _chunks(text: str, size: int = 500) -> Iterator[str]:
         yield text
 
 
+def _slack_words(segments: Iterable[Segment]) -> Iterator[str]:
+    """Segments as escaped mrkdwn pieces, ~deleted~ *inserted*, each small enough to pack
+    into sections."""
+    previous = " "
+    for segment in segments:
+        # Cut raw text before escaping so an entity is never split.
+        for chunk in _chunks(segment.text):
+            piece = slack_escape(chunk)
+            if segment.op != "equal":
+                piece = _marked(piece, "~" if segment.op == "delete" else "*")
+                if not previous[-1].isspace() and not piece[0].isspace():
+                    piece = " " + piece  # "~3~ *5*", not "~3~*5*"
+            yield piece
+            previous = piece
+
+
 def _slack_diff_pieces(diff: TextDiff) -> Iterator[str]:
-    """The word diff as escaped mrkdwn pieces, each small enough to pack into sections."""
+    """The word diff as escaped mrkdwn pieces."""
     for hunk in diff.hunks:
         yield f"\n`{slack_escape(hunk_header(hunk))}`\n"
-        previous = " "
-        for segment in display_segments(hunk, CONTEXT_WORDS):
-            # Cut raw text before escaping so an entity is never split.
-            for chunk in _chunks(segment.text):
-                piece = slack_escape(chunk)
-                if segment.op != "equal":
-                    piece = _marked(piece, "~" if segment.op == "delete" else "*")
-                    if not previous[-1].isspace() and not piece[0].isspace():
-                        piece = " " + piece  # "~3~ *5*", not "~3~*5*"
-                yield piece
-                previous = piece
+        yield from _slack_words(display_segments(hunk, CONTEXT_WORDS))
 
 
 class _Blocks:
@@ -155,10 +166,15 @@ class _Blocks:
 
 
 def _slack_alert(blocks: _Blocks, message: AlertMessage, *, with_diff: bool) -> None:
-    if message.headline_change is not None:
-        blocks.add(_section(slack_escape(headline_summary(message.headline_change))))
-    for shift in message.key_shifts:
-        blocks.add(_section(_slack_shift(shift)))
+    """The change report: headline, each sentence with its shifts, claims, word diff."""
+    report = message.report()
+    if report.headline is not None:
+        blocks.add(_section(_slack_sentence(report.headline, "*Headline:* ")))
+    for sentence in report.sentences:
+        blocks.add(_section(_slack_sentence(sentence)))
+    claims = _slack_notes((*report.added, *report.removed))
+    if claims:
+        blocks.add(_section("\n".join(claims)))
     meta = f"{slack_escape(meta_line(message))} · {_slack_link(message.url)}"
     blocks.add({"type": "context", "elements": [_mrkdwn(meta)]})
     if with_diff and message.text_diff.changed:

@@ -140,6 +140,12 @@ def get_alert(store: Store, alert_id: int) -> Alert:
     return _normalise(alert)
 
 
+def count_alerts(store: Store) -> int:
+    """How many alerts the outbox holds, whatever their status."""
+    with store._session() as session:
+        return int(session.exec(select(func.count()).select_from(Alert)).one())
+
+
 def list_alerts(
     store: Store,
     *,

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -195,6 +195,15 @@ def recent_changes(
             if len(result) >= limit:
                 break
     return result
+
+
+def count_changes(store: Store, *, material_only: bool = True) -> int:
+    """How many stored diffs there are (material ones only, by default)."""
+    query = select(func.count()).select_from(VersionDiff)
+    if material_only:
+        query = query.where(col(VersionDiff.material).is_(True))
+    with store._session() as session:
+        return int(session.execute(query).scalar_one())
 
 
 def story_texts(store: Store, story_id: int) -> list[VersionText]:

@@ -258,21 +258,29 @@ class Store:
             ).first()
 
     def get_version(self, story_id: int, number: int) -> Version:
-        """Version by number; negative numbers count from the latest (-1 is the latest)."""
+        """Version by number; negative numbers count from the latest (-1 is the latest).
+        A missing one is an error naming the versions that exist."""
+        asked = number
         if number < 0:
             story = self.get_story(story_id)
-            if story.version_count == 0:
-                raise NotFoundError(
-                    f"story {story_id} has no versions yet (run `storywatch check {story_id}`)"
-                )
             number = story.version_count + 1 + number
         with self._session() as session:
             version = session.exec(
                 select(Version).where(Version.story_id == story_id, Version.number == number)
             ).first()
         if version is None:
-            raise NotFoundError(f"story {story_id} has no version {number}")
+            raise NotFoundError(f"no version {asked}: {self.versions_span(story_id)}")
         return version
+
+    def versions_span(self, story_id: int) -> str:
+        """'story 1 has versions 1-5' (with an en dash), 'story 1 has only version 1', or
+        how to get one."""
+        count = self.get_story(story_id).version_count
+        if count == 0:
+            return f"story {story_id} has no versions yet (run `storywatch check {story_id}`)"
+        if count == 1:
+            return f"story {story_id} has only version 1"
+        return f"story {story_id} has versions 1\u2013{count} (-1 is the latest)"
 
     def history(self, story_id: int) -> list[VersionEntry]:
         with self._session() as session:

@@ -408,7 +408,8 @@ class Checker:
         context = AlertContext(
             story_id=story.id,
             story_url=story.url,
-            story_title=article.title or story.label,
+            story_name=story.name,
+            story_title=article.title or story.title,
             story_tags=tuple(t for t in story.tags.split(",") if t),
             version_number=story.version_count + 1,
             previous_number=latest.number,
