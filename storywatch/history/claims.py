@@ -230,8 +230,8 @@ def claim_label(sentence: str | None, value: str | None, shift_type: str | None 
             return around
     # A line without a verb ("Search fee: £1,518"): the words before the value, if they
     # are a name for it, else the first words.
-    before = sentence[: span[0]].strip(" :-\u2013") if span else ""
-    return first_words(before if len(before.split()) >= 2 else sentence)
+    name = sentence[: span[0]].strip(" :-\u2013") if span else ""
+    return first_words(name if len(name.split()) >= 2 else sentence)
 
 
 def _with_words_after(label: str, sentence: str | None, value: str | None) -> str:
