@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from storywatch import __version__
-from storywatch.cli.context import AppContext
+from storywatch.cli.context import AppContext, examples
 from storywatch.errors import StorywatchError
 
 # name -> "module:attribute". Commands are imported when run, not at start-up: the
@@ -71,7 +71,15 @@ class _Group(click.Group):
                 app.close()
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=examples(
+        'storywatch add https://example.com/news/story --name "Deal talks"',
+        "storywatch check",
+        "storywatch diff 1",
+    ),
+)
 @click.version_option(__version__, prog_name="storywatch")
 @click.option(
     "--config",

@@ -7,7 +7,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import fitted_table, story_json, when
 from storywatch.config.settings import CHANNEL_NAMES
 from storywatch.errors import ConfigError, DeliveryError
@@ -57,7 +57,15 @@ def _detail(alert: Alert) -> str:
     return "; ".join(part for part in (summary, alert.reason or "") if part)
 
 
-@click.group("alerts", invoke_without_command=True)
+@click.group(
+    "alerts",
+    invoke_without_command=True,
+    epilog=examples(
+        "storywatch alerts",
+        "storywatch alerts --failed",
+        "storywatch alerts --story 1 --json",
+    ),
+)
 @click.option("--failed", is_flag=True, help="Only dead alerts (gave up or refused).")
 @click.option("--story", "story_ref", help="Only alerts of this story (id, URL or title words).")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
@@ -111,7 +119,12 @@ def _nothing_listed(app: AppContext, failed: bool, story: Story | None) -> str:
     return "no alerts yet: they are written when a check finds a change the rules alert on"
 
 
-@alerts_group.command("retry")
+@alerts_group.command(
+    "retry",
+    epilog=examples(
+        "storywatch alerts retry 12",
+    ),
+)
 @click.argument("alert_id", type=int)
 @json_option
 @pass_app
@@ -125,12 +138,24 @@ def retry(app: AppContext, alert_id: int, as_json: bool) -> None:
         click.echo(f"alert {alert_id} queued again for {alert.channel}")
 
 
-@click.group("notify")
+@click.group(
+    "notify",
+    epilog=examples(
+        "storywatch notify test console",
+        "storywatch notify deliver",
+    ),
+)
 def notify_group() -> None:
     """Alert channels: send a test alert, or deliver what is due."""
 
 
-@notify_group.command("test")
+@notify_group.command(
+    "test",
+    epilog=examples(
+        "storywatch notify test console",
+        "storywatch notify test slack",
+    ),
+)
 @click.argument("channel")
 @pass_app
 def notify_test(app: AppContext, channel: str) -> None:
@@ -147,7 +172,13 @@ def notify_test(app: AppContext, channel: str) -> None:
     click.echo(f"ok: test alert sent via {channel}")
 
 
-@notify_group.command("deliver")
+@notify_group.command(
+    "deliver",
+    epilog=examples(
+        "storywatch notify deliver",
+        "storywatch notify deliver --limit 10 --json",
+    ),
+)
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
 @json_option
 @pass_app

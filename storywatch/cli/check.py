@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import click
 
-from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import print_report, story_json
 from storywatch.diff.report import SUMMARY, change_report
 from storywatch.notifiers.outbox import build_channels, deliver_due
@@ -75,7 +75,13 @@ def _check_dict(report: CheckReport, story: Story) -> dict[str, object]:
     }
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch check",
+        "storywatch check 1 3",
+        "storywatch check --no-alerts --json",
+    )
+)
 @click.argument("story_refs", nargs=-1)
 @click.option("--all", "check_all", is_flag=True, help="Check every active story (the default).")
 @click.option("--no-alerts", is_flag=True, help="Record alerts but do not deliver them now.")
@@ -84,7 +90,9 @@ def _check_dict(report: CheckReport, story: Story) -> dict[str, object]:
 def check(
     app: AppContext, story_refs: Sequence[str], check_all: bool, no_alerts: bool, as_json: bool
 ) -> None:
-    """Fetch stories now and report changed / unchanged / failed for each."""
+    """Fetch stories now and report changed / unchanged / failed for each: a change as
+    its report (the headline, each changed sentence with its shifts, claims added and
+    removed); then deliver the alerts that are due."""
     if story_refs and check_all:
         raise click.UsageError("give story ids or --all, not both")
     if story_refs:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import print_report
 from storywatch.diff.analysis import analyse
 from storywatch.diff.report import FULL, change_report
@@ -47,20 +47,19 @@ def read_article_file(path: Path) -> Article:
     return Article(None, None, None, None, paragraphs)
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch compare old.html new.html",
+        "storywatch compare seeds/us-russia-deal-v1.txt seeds/us-russia-deal-v2.txt --json",
+    )
+)
 @click.argument("old_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("new_file", type=click.Path(path_type=Path, dir_okay=False))
 @context_option
 @json_option
 @pass_app
 def compare(app: AppContext, old_file: Path, new_file: Path, context: int, as_json: bool) -> None:
-    """Compare two files (text or HTML) without touching the database.
-
-    \b
-    Examples:
-        storywatch compare old.html new.html
-        storywatch compare seeds/us-russia-deal-v1.txt seeds/us-russia-deal-v2.txt --json
-    """
+    """Compare two files (text or HTML) without touching the database."""
     old, new = read_article_file(old_file), read_article_file(new_file)
     analysis = analyse(old.text, new.text, old.title, new.title)
     if as_json:

@@ -62,6 +62,12 @@ def duration_callback(
         raise click.BadParameter(str(exc)) from None
 
 
+def examples(*commands: str) -> str:
+    """The end of a command's --help: one to three real command lines (sqlite-utils
+    style); the \\b keeps click from rewrapping them."""
+    return "\b\nExamples:\n" + "\n".join(f"  {command}" for command in commands)
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 

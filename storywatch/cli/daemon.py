@@ -14,6 +14,7 @@ from storywatch.cli.context import (
     AppContext,
     duration_callback,
     emit_json,
+    examples,
     json_option,
     pass_app,
 )
@@ -28,7 +29,13 @@ from storywatch.watcher.urls import validate_url
 ALIVE_TICKS = 3  # a worker is alive while its heartbeat is at most this many ticks old
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch run",
+        "storywatch run --once",
+        "storywatch run --grace 30s --log-format json",
+    )
+)
 @click.option(
     "--grace",
     default="30s",
@@ -68,7 +75,12 @@ async def _run(app: AppContext, grace: float, once: bool) -> None:
         await service.serve(grace=grace)
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch status",
+        "storywatch status --json",
+    )
+)
 @json_option
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
@@ -151,7 +163,13 @@ def feed_dict(feed: Feed, stories: int = 0) -> dict[str, object]:
     }
 
 
-@click.command("add-feed")
+@click.command(
+    "add-feed",
+    epilog=examples(
+        "storywatch add-feed https://www.theguardian.com/world/rss",
+        "storywatch add-feed https://example.com/world/rss.xml --include 'ukraine|russia'",
+    ),
+)
 @click.argument("url")
 @click.option("--include", help="Only entries whose title or URL matches this regex.")
 @click.option("--exclude", help="Skip entries whose title or URL matches this regex.")
@@ -180,7 +198,13 @@ def add_feed(
         click.echo(f"polling feed {feed.id}: {feed.url} (new entries become stories)")
 
 
-@click.command("feeds")
+@click.command(
+    "feeds",
+    epilog=examples(
+        "storywatch feeds",
+        "storywatch feeds --json",
+    ),
+)
 @json_option
 @pass_app
 def feeds(app: AppContext, as_json: bool) -> None:
@@ -208,7 +232,12 @@ def feeds(app: AppContext, as_json: bool) -> None:
     app.console.print(table)
 
 
-@click.command("remove-feed")
+@click.command(
+    "remove-feed",
+    epilog=examples(
+        "storywatch remove-feed 2",
+    ),
+)
 @click.argument("feed_id", type=int)
 @json_option
 @pass_app

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import click
 from rich.markup import escape
 
-from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
+from storywatch.cli.context import (
+    AppContext,
+    duration_callback,
+    emit_json,
+    examples,
+    json_option,
+    pass_app,
+)
 from storywatch.cli.output import fitted_table, story_json, when
 from storywatch.config import format_duration
 from storywatch.storage import Story, StoryStatus, current_revision
@@ -32,7 +39,12 @@ def story_dict(story: Story) -> dict[str, object]:
     }
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch init",
+        "storywatch --db postgresql://storywatch@db.internal/storywatch init",
+    )
+)
 @json_option
 @pass_app
 def init(app: AppContext, as_json: bool) -> None:
@@ -45,7 +57,12 @@ def init(app: AppContext, as_json: bool) -> None:
         click.echo(f"database ready: {info['database']} (schema {info['schema']})")
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        'storywatch add https://example.com/news/story --name "Deal talks"',
+        "storywatch add https://example.com/news/story --interval 15m --tag politics",
+    )
+)
 @click.argument("url")
 @click.option("--name", help="A short name to show instead of the page title.")
 @click.option(
@@ -80,7 +97,14 @@ def add(
         click.echo(f"tracking story {story.id}: {story.url} (run `storywatch check {story.id}`)")
 
 
-@click.command("list")
+@click.command(
+    "list",
+    epilog=examples(
+        "storywatch list",
+        "storywatch list --status failing",
+        "storywatch list --json",
+    ),
+)
 @click.option(
     "--status", type=click.Choice([StoryStatus.ACTIVE, StoryStatus.FAILING, StoryStatus.ARCHIVED])
 )
@@ -121,7 +145,12 @@ def _nothing_listed(app: AppContext, status: str | None) -> str:
     return f"no story is {status} ({tracked} tracked)"
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch remove 3",
+        'storywatch remove "deal talks"',
+    )
+)
 @click.argument("story_ref")
 @json_option
 @pass_app

@@ -12,7 +12,14 @@ import click
 from rich.markup import escape
 from rich.text import Text
 
-from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
+from storywatch.cli.context import (
+    AppContext,
+    duration_callback,
+    emit_json,
+    examples,
+    json_option,
+    pass_app,
+)
 from storywatch.cli.output import print_report, story_json
 from storywatch.cli.views import (
     alert_rules,
@@ -39,20 +46,19 @@ from storywatch.storage.queries import (
 )
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch claims 1",
+        'storywatch claims "deal talks" --json',
+    )
+)
 @click.argument("story_ref")
 @pager_option
 @json_option
 @pass_app
 def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> None:
     """Each claim that ever shifted, with its value at every version (the text of a
-    sentence added or removed).
-
-    \b
-    Examples:
-        storywatch claims 1
-        storywatch claims "deal talks" --json
-    """
+    sentence added or removed)."""
     story, story_id = resolve(app, story_ref)
     rows = version_rows(app.store, story_id)
     timeline = build_claims(rows)
@@ -101,7 +107,13 @@ def _types(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -
         raise click.BadParameter(str(exc)) from None
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch log --since 2d",
+        "storywatch log --type number,date --min-significance 0.5",
+        "storywatch log --story 1 --json",
+    )
+)
 @click.option(
     "--since", callback=duration_callback, help="Only changes newer than this, e.g. 2d, 12h."
 )
@@ -133,14 +145,7 @@ def log(
     as_json: bool,
 ) -> None:
     """Recent material changes across all stories, newest first, each as its change
-    report (without the word diff).
-
-    \b
-    Examples:
-        storywatch log --since 2d
-        storywatch log --type number,date --min-significance 0.5
-        storywatch log --story 1 --json
-    """
+    report (without the word diff)."""
     story = resolve(app, story_ref)[0] if story_ref else None
     changes = recent_changes(
         app.store,
@@ -196,7 +201,12 @@ def _no_changes(
     return f"{message} ({total} in all: storywatch log)"
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch search 'has not been finalized'",
+        "storywatch search ceasefire --story 1 --json",
+    )
+)
 @click.argument("text")
 @click.option("--story", "story_ref", help="Only this story (id, URL prefix or title words).")
 @pager_option
@@ -248,7 +258,13 @@ def search(
                 console.print(f"    [dim]{escape(run.snippet)}[/dim]")
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch export 1 -o report.html",
+        "storywatch export 1 --format md > story.md",
+        "storywatch export 1 --json",
+    )
+)
 @click.argument("story_ref")
 @click.option(
     "--format",

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from storywatch.cli.compare import context_option
-from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import (
     print_report,
     print_side_by_side,
@@ -95,7 +95,12 @@ def write_output(path: Path, content: str) -> None:
 HISTORY_SHIFTS = 8
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "storywatch history 1",
+        'storywatch history "deal talks" --json',
+    )
+)
 @click.argument("story_ref")
 @pager_option
 @json_option
@@ -104,13 +109,7 @@ def history(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> N
     """One row per stored version, with what shifted in it.
 
     Each version lists its shifts (type: old → new, significance); those the alert rules
-    let pass are dimmed, with the reason.
-
-    \b
-    Examples:
-        storywatch history 1
-        storywatch history "deal talks" --json
-    """
+    let pass are dimmed, with the reason."""
     story, story_id = resolve(app, story_ref)
     # Metadata and stored diffs only: listing never decodes a version's text.
     rows = version_rows(app.store, story_id)
@@ -195,7 +194,14 @@ def _version_dict(version: Version) -> dict[str, object]:
 NUMBERS = {"ignore_unknown_options": True}
 
 
-@click.command(context_settings=NUMBERS)
+@click.command(
+    context_settings=NUMBERS,
+    epilog=examples(
+        "storywatch show 1",
+        "storywatch show 1 2",
+        "storywatch show 1 -2 --json",
+    ),
+)
 @click.argument("story_ref")
 @click.argument("number", type=int, required=False)
 @pager_option
@@ -205,14 +211,7 @@ def show(
     app: AppContext, story_ref: str, number: int | None, no_pager: bool, as_json: bool
 ) -> None:
     """Print one stored version (default: the latest; -1 is the latest, -2 the one
-    before).
-
-    \b
-    Examples:
-        storywatch show 1
-        storywatch show 1 2
-        storywatch show 1 -2 --json
-    """
+    before)."""
     story, story_id = resolve(app, story_ref)
     version = app.store.get_version(story_id, number if number is not None else -1)
     text = app.store.version_text(version)
@@ -268,7 +267,14 @@ def stored_or_computed(
     return semantic_diff(old_text, new_text, old.title, new.title)
 
 
-@click.command(context_settings=NUMBERS)
+@click.command(
+    context_settings=NUMBERS,
+    epilog=examples(
+        "storywatch diff 1",
+        "storywatch diff 1 1 3 --side-by-side",
+        "storywatch diff 1 -1 --html change.html",
+    ),
+)
 @click.argument("story_ref")
 @click.argument("first", type=int, required=False)
 @click.argument("second", type=int, required=False)
@@ -302,14 +308,7 @@ def diff(
     each changed sentence with its shifts, claims added and removed, then the word diff.
 
     With one version number N, compares N-1 with N; negative numbers count back from
-    the latest.
-
-    \b
-    Examples:
-        storywatch diff 1
-        storywatch diff 1 1 3 --side-by-side
-        storywatch diff 1 -1 --html change.html
-    """
+    the latest."""
     story, story_id = resolve(app, story_ref)
     old, new = versions_to_compare(app.store, story, first, second)
     old_text, new_text = app.store.version_text(old), app.store.version_text(new)
