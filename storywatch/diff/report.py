@@ -124,13 +124,24 @@ def shift_label(shift: Shift, claim_limit: int = 100) -> str:
     """'number: six → seven', 'attribution: police → (none)', 'claim added: “European
     leaders will hold…”': the one way a shift is named, everywhere."""
     if shift.type in CLAIM_NAMES:
-        sentence = (
-            shift.new_sentence or shift.new
-            if shift.type == "claim_added"
-            else shift.old_sentence or shift.old
-        )
-        return f"{CLAIM_NAMES[shift.type]}: “{shorten(sentence or '', claim_limit)}”"
+        return f"{CLAIM_NAMES[shift.type]}: {claim_text(shift, claim_limit)}"
     return f"{shift.type}: {one_line(shift.old or NOTHING)}{ARROW}{one_line(shift.new or NOTHING)}"
+
+
+def in_sentence(shift: Shift) -> bool:
+    """A claim added to or dropped from a sentence that stays ("Apple and Google" ->
+    "Apple"), rather than a whole sentence added or removed."""
+    return shift.type in CLAIM_NAMES and bool(shift.old_sentence) and bool(shift.new_sentence)
+
+
+def claim_text(shift: Shift, limit: int = 100) -> str:
+    """What a claim added or removed says: the name dropped from a list as it is, a whole
+    sentence quoted and shortened at a word boundary."""
+    value = shift.new if shift.type == "claim_added" else shift.old
+    if in_sentence(shift) and value:
+        return one_line(value)
+    sentence = shift.new_sentence if shift.type == "claim_added" else shift.old_sentence
+    return f"“{shorten(sentence or value or '', limit)}”"
 
 
 def one_line(text: str) -> str:
@@ -144,7 +155,7 @@ def shorten(text: str, limit: int) -> str:
         return flat
     cut = flat[: limit - 1]
     space = cut.rfind(" ")
-    if space > limit // 2:
+    if flat[len(cut)] != " " and space > limit // 2:  # not already at a word's end
         cut = cut[:space]
     return cut.rstrip(" ,;:") + "…"
 
@@ -174,9 +185,9 @@ def change_report(
     for shift in shifts:
         if shift.field == "headline":
             continue
-        if shift.type == "claim_added":
+        if shift.type == "claim_added" and not in_sentence(shift):
             added.append(note(shift))
-        elif shift.type == "claim_removed":
+        elif shift.type == "claim_removed" and not in_sentence(shift):
             removed.append(note(shift))
         else:
             groups.setdefault((shift.old_sentence, shift.new_sentence), []).append(note(shift))
@@ -409,10 +420,9 @@ def note_html(
         extra = tag_attrs.get(tag)
         return f"<{tag}{' ' + extra if extra else ''}>{html.escape(value)}</{tag}>"
 
-    if shift.type == "claim_added":
-        return tagged("ins", shorten(shift.new_sentence or shift.new or "", claim_limit))
-    if shift.type == "claim_removed":
-        return tagged("del", shorten(shift.old_sentence or shift.old or "", claim_limit))
+    if shift.type in CLAIM_NAMES:
+        tag = "ins" if shift.type == "claim_added" else "del"
+        return tagged(tag, claim_text(shift, claim_limit).strip("“”"))
     old = tagged("del", one_line(shift.old)) if shift.old else NOTHING
     new = tagged("ins", one_line(shift.new)) if shift.new else NOTHING
     return f"{old}{ARROW}{new}"
