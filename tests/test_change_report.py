@@ -136,8 +136,9 @@ def test_each_sentence_once_with_its_shifts_under_it() -> None:
     ]
     assert text.count("phone conversations since February") == 1
     # The most significant sentence first.
-    assert lines[0].endswith("which has [-not -]been finalized, the international agency's"
-                             " sources reported.")
+    assert lines[0].endswith(
+        "which has [-not -]been finalized, the international agency's sources reported."
+    )
 
 
 def test_claims_added_show_their_text_and_dropped_shifts_say_why() -> None:
@@ -160,7 +161,10 @@ def test_headline_change_comes_first_with_its_shifts() -> None:
         headline=HeadlineChange(old_title, new_title),
     )
     lines = plain_text(report_lines(report, SUMMARY, markers=True)).splitlines()
-    assert lines[:2] == ["Headline: [-Three-]{+Five+} hurt in Paris blast", "  number: Three → Five  0.90"]
+    assert lines[:2] == [
+        "Headline: [-Three-]{+Five+} hurt in Paris blast",
+        "  number: Three → Five  0.90",
+    ]
     html = report_html(report, SUMMARY)
     assert html.index("Headline:") < html.index("It was")
 

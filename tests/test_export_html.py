@@ -3,6 +3,9 @@ words highlighted, and hostile story text shown as text, never run or parsed as 
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -121,3 +124,63 @@ def test_render_html_escapes_and_marks_edits() -> None:
     # A space between a deletion and the insertion that replaces it: never "12".
     assert "&lt;b&gt; <del>1</del> <ins>2</ins> &amp; c" in fragment
     assert render_html(word_diff("same", "same")) == '<p class="no-change">(no text changes)</p>'
+
+
+# A probe for the test's copy of a page (the report itself forbids scripts): how far each
+# insertion starts after the deletion it replaces, on the rendered page.
+_GAP_PROBE = """<script>
+const gaps = [];
+for (const del of document.querySelectorAll("del")) {
+  const ins = del.nextElementSibling;
+  if (!ins || ins.tagName !== "INS") continue;
+  let between = "";
+  for (let node = del.nextSibling; node && node !== ins; node = node.nextSibling) {
+    between += node.textContent;
+  }
+  if (between.trim()) continue;  // other words between them: not a replacement
+  const last = [...del.getClientRects()].pop(), first = ins.getClientRects()[0];
+  if (Math.abs(last.top - first.top) < 2) gaps.push(first.left - last.right);
+}
+document.body.dataset.gaps = JSON.stringify(gaps);
+</script>"""
+
+
+def _gaps(chromium: str, page: Path, tmp_path: Path) -> list[float]:
+    source = page.read_text(encoding="utf-8")
+    probed = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", source)
+    copy = tmp_path / f"probed-{page.name}"
+    copy.write_text(probed.replace("</body>", _GAP_PROBE + "</body>"), encoding="utf-8")
+    dom = dump_dom(chromium, copy, tmp_path / "profile")
+    found = re.search(r'data-gaps="([^"]*)"', dom)
+    assert found, dom[-500:]
+    return [float(gap) for gap in json.loads(html.unescape(found.group(1)))]
+
+
+def test_deletions_and_insertions_are_visibly_apart(tmp_path: Path, chromium: str) -> None:
+    report = _export(tmp_path, seed_texts(), "US and Russia seek deal", "https://news.example/d")
+    diff_page = tmp_path / "diff.html"
+    written = invoke_viewer(
+        f"sqlite:///{tmp_path / 'sw.db'}", "diff", "1", "2", "3", "--html", str(diff_page)
+    )
+    assert written.code == 0, written.stderr
+    for page in (report, diff_page):
+        gaps = _gaps(chromium, page, tmp_path)
+        # "Bloomberg sources" then "Reuters", "like" then "want", …: never glued together.
+        assert len(gaps) >= 3, (page.name, gaps)
+        assert min(gaps) >= 3, (page.name, gaps)  # at least a space's width, in CSS pixels
+        source = page.read_text(encoding="utf-8")
+        assert "</del><ins>" not in source
+
+
+def test_diff_page_escapes_hostile_text(tmp_path: Path, chromium: str) -> None:
+    _export(tmp_path, [HOSTILE_V1, HOSTILE_V2], HOSTILE_TITLE, HOSTILE_URL)
+    page = tmp_path / "diff.html"
+    assert (
+        invoke_viewer(f"sqlite:///{tmp_path / 'sw.db'}", "diff", "1", "--html", str(page)).code == 0
+    )
+    dom = dump_dom(chromium, page, tmp_path / "profile")
+    parser = _Tags()
+    parser.feed(dom)
+    assert {tag for tag, _ in parser.tags} <= ALLOWED_TAGS
+    assert not [n for _, attrs in parser.tags for n, _ in attrs if n.startswith("on") or n == "src"]
+    assert "alert(3)" in dom and "<script" not in page.read_text(encoding="utf-8").lower()

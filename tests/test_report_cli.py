@@ -83,8 +83,10 @@ def test_check_shows_each_change_once(tmp_path: Path, page_server: PageServer) -
         ),
         (("show", "1", "-4"), "no version -4: story 1 has versions 1\u20133 (-1 is the latest)"),
         (("show", "1", "0"), "no version 0: story 1 has versions 1\u20133 (-1 is the latest)"),
-        (("diff", "2"), "nothing to compare yet: story 2 has no versions yet (run `storywatch"
-         " check 2`)"),
+        (
+            ("diff", "2"),
+            "nothing to compare yet: story 2 has no versions yet (run `storywatch check 2`)",
+        ),
     ],
 )
 def test_a_version_that_does_not_exist_names_those_that_do(
@@ -112,7 +114,9 @@ def test_an_empty_filter_says_what_it_filtered(seed_db: str, tmp_path: Path) -> 
     empty = run_cli("--db", f"sqlite:///{tmp_path / 'empty.db'}", "list")
     assert empty.stdout == "no stories tracked yet: storywatch add URL\n"
     log = run_viewer(seed_db, "log", "--type", "negation", "--story", "2")
-    assert log.stdout == "no material change of type negation in story 2 (2 in all: storywatch log)\n"
+    assert (
+        log.stdout == "no material change of type negation in story 2 (2 in all: storywatch log)\n"
+    )
     dead = run_viewer(seed_db, "alerts", "--failed")
     assert dead.stdout == "no alert has failed (2 in the outbox)\n"
 
