@@ -50,8 +50,9 @@ def test_a_claim_edited_twice_is_one_claim_with_three_values() -> None:
     assert [(s.value, s.version) for s in claim.states] == [("50%", 1), ("25%", 2), ("10%", 4)]
     assert claim.label == "tariffs on Indian products"
     assert claim.line() == (
-        "tariffs on Indian products (number): 50% (v1, Aug 08 22:10) → 25% (v2, Aug 08 23:10)"
-        " → 10% (v4, Aug 09 01:10)"
+        # Its value at every version: 25% held in v2 and v3.
+        "tariffs on Indian products (number): 50% (v1, Aug 08 22:10)"
+        " → 25% (v2\u20133, Aug 08 23:10) → 10% (v4, Aug 09 01:10)"
     )
 
 
@@ -114,9 +115,10 @@ def test_added_then_removed_sentence_is_one_claim_and_dates_later_shifts() -> No
     assert presence.label == "European leaders"
     assert presence.states[1].text == added  # its text, to show
     assert presence.line().startswith("European leaders (claim added): absent (v1, ")
-    assert "→ “European leaders will hold an emergency video call on Wednesday.” (v2, " in (
+    assert "→ “European leaders will hold an emergency video call on Wednesday.” (v2\u20133, " in (
         presence.line()
     )
+    assert presence.line().endswith("→ absent (v4, Aug 09 01:10)")
     # The date claim cannot predate its sentence, added in v2.
     assert [(s.value, s.version) for s in date.states] == [("Wednesday", 2), ("Thursday", 3)]
 

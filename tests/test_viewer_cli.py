@@ -122,10 +122,11 @@ def test_claims_timeline(seed_db: str) -> None:
     result = run_viewer(seed_db, "claims", "1")
     assert result.code == 0, result.stderr
     [tariff] = [line for line in result.stdout.splitlines() if "tariffs on Indian" in line]
-    assert "tariffs on Indian products (number): 50% (v1, " in tariff and "→ 25% (v2, " in tariff
+    assert "tariffs on Indian products (number): 50% (v1, " in tariff
+    assert "→ 25% (v2\u20133, " in tariff  # its value at every version
     # An added paragraph shows its text, never "(present)".
     [added] = [line for line in result.stdout.splitlines() if "claim added" in line]
-    assert added.startswith("• European leaders (claim added): absent (v1, ")
+    assert added.startswith("• European leaders (claim added): absent (v1\u20132, ")
     assert "→ “European leaders will hold an emergency video call" in added
     data = run_viewer(seed_db, "claims", "1", "--json").json()
     by_label = {c["label"]: c for c in data["claims"]}

@@ -82,7 +82,7 @@ def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> No
             line = Text("• ")
             line.append(claim.label, style="bold")
             line.append(f" ({claim.kind}): ", style="dim")
-            line.append(" → ".join(state.describe() for state in claim.states))
+            line.append(claim.values())
             console.print(line)
 
 

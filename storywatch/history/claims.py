@@ -64,9 +64,16 @@ class ClaimState:
             return f"“{shorten(self.text, 80)}”"
         return self.value
 
-    def describe(self) -> str:
-        when = f", {times.short(self.at)}" if self.at else ""
-        return f"{self.shown} (v{self.version}{when})"
+    def describe(self, until: int | None = None) -> str:
+        """'50% (v1, Aug 08 21:10)'; with ``until``, the versions it held: '(v1-2, …)'."""
+        return f"{self.shown} ({self.when(until)})"
+
+    def when(self, until: int | None = None) -> str:
+        """'v1, Aug 08 21:10', or 'v1-2, Aug 08 21:10' (an en dash) up to ``until``."""
+        span = f"{self.version}"
+        if until is not None and until > self.version:
+            span += f"\u2013{until}"
+        return f"v{span}, {times.short(self.at)}" if self.at else f"v{span}"
 
     def to_dict(self) -> dict[str, Any]:
         value = self.text if self.value == PRESENT else self.value
@@ -83,6 +90,7 @@ class Claim:
     label: str
     sentence: str | None
     states: list[ClaimState] = field(default_factory=list)
+    latest: int = 0  # the story's latest version: the last state holds until then
 
     @property
     def current(self) -> str | None:
@@ -97,9 +105,18 @@ class Claim:
         """'number', 'claim added'."""
         return CLAIM_NAMES.get(self.type, self.type)
 
+    def held(self) -> list[tuple[ClaimState, int]]:
+        """Each value with the last version that still had it."""
+        ends = [state.version - 1 for state in self.states[1:]] + [self.latest]
+        return list(zip(self.states, ends, strict=True))
+
+    def values(self) -> str:
+        """Its value at every version: '50% (v1-2, Aug 08 21:10) → 25% (v3, …)'."""
+        return ARROW.join(state.describe(until) for state, until in self.held())
+
     def line(self) -> str:
-        """'tariffs on Indian products (number): 50% (v1, Aug 08 21:10) → 25% (v3, …)'"""
-        return f"{self.label} ({self.kind}): " + ARROW.join(s.describe() for s in self.states)
+        """'tariffs on Indian products (number): 50% (v1-2, Aug 08 21:10) → 25% (v3, …)'"""
+        return f"{self.label} ({self.kind}): {self.values()}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -120,6 +137,8 @@ def build_claims(rows: Sequence[VersionRow]) -> list[Claim]:
     for row in rows:
         for shift in row.shifts:
             timeline.add(shift, row.number, row.fetched_at)
+    for claim in timeline.claims:
+        claim.latest = rows[-1].number
     return timeline.claims
 
 

@@ -111,11 +111,10 @@ def _timeline_item(version: VersionReport) -> str:
 
 def _claim_item(claim: Claim) -> str:
     states = []
-    for index, state in enumerate(claim.states):
+    for index, (state, until) in enumerate(claim.held()):
         value = escape(state.shown)
         value = f"<ins>{value}</ins>" if index == len(claim.states) - 1 else f"<del>{value}</del>"
-        when = f", {escape(times.short(state.at))}" if state.at else ""
-        states.append(f'{value} <span class="muted">(v{state.version}{when})</span>')
+        states.append(f'{value} <span class="muted">({escape(state.when(until))})</span>')
     return (
         f"<li><strong>{escape(claim.label)}</strong> "
         f"{_type(claim.type)}<br>{' → '.join(states)}</li>"

@@ -82,8 +82,7 @@ def _version_block(version: VersionReport) -> str:
 def render_report(report: StoryReport) -> str:
     story = report.story
     claims = "\n".join(
-        f"- **{md_escape(c.label)}** ({md_escape(c.kind)}): "
-        + md_escape(" → ".join(state.describe() for state in c.states))
+        f"- **{md_escape(c.label)}** ({md_escape(c.kind)}): " + md_escape(c.values())
         for c in report.claims
     )
     parts = [
