@@ -90,13 +90,14 @@ def run(seeds: Path = SEEDS, edits: Sequence[tuple[str, str]] = EDITS) -> None:
                 _storywatch("add", url, "--name", "US-Russia deal talks")
             _storywatch("check", "1")
         _storywatch("history", "1")
+        _storywatch("claims", "1")
     finally:
         server.shutdown()
         server.server_close()
     click.echo(
         f"\nThe demo database is in {DATA}/. Look back with, for example:\n"
-        f"  .venv/bin/storywatch --db sqlite:///{DATA}/storywatch.db diff 1 2 3\n"
-        f"  .venv/bin/storywatch --db sqlite:///{DATA}/storywatch.db claims 1"
+        f"  .venv/bin/storywatch --db sqlite:///{DATA}/storywatch.db diff 1 1 3\n"
+        f"  .venv/bin/storywatch --db sqlite:///{DATA}/storywatch.db log"
     )
 
 
