@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import urllib.robotparser
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
+from protego import Protego
 
 from storywatch.config.settings import FetchSettings
 from storywatch.errors import FetchError, HTTPStatusError
@@ -59,7 +59,7 @@ class RobotsDisallowedError(FetchError):
 
 @dataclass
 class _Robots:
-    parser: urllib.robotparser.RobotFileParser | None  # None: everything disallowed
+    parser: Protego | None  # None: everything disallowed
     expires: float
 
 
@@ -171,7 +171,7 @@ class PoliteFetcher(Fetcher):
                 f"robots.txt of {_origin(url)} is unreachable, so {url} is not fetched "
                 "for now (add the story with --ignore-robots to override)"
             )
-        if not robots.parser.can_fetch(self.settings.user_agent, url):
+        if not robots.parser.can_fetch(url, self.settings.user_agent):
             raise RobotsDisallowedError(
                 f"robots.txt disallows {url} (add the story with --ignore-robots to override)"
             )
@@ -191,18 +191,19 @@ class PoliteFetcher(Fetcher):
 
     async def _load_robots(self, url: str, host: _Host) -> _Robots:
         robots_url = f"{_origin(url)}/robots.txt"
-        parser = urllib.robotparser.RobotFileParser(robots_url)
         try:
             result = await self._polite(host, robots_url)
         except HTTPStatusError as exc:
             if exc.status_code >= 500 or exc.status_code == 429:
                 return _Robots(None, self._clock() + ROBOTS_UNREACHABLE_TTL)
-            parser.parse([])  # 4xx: there is no robots.txt, everything is allowed
+            body = ""  # 4xx: there is no robots.txt, everything is allowed
         except FetchError:
             return _Robots(None, self._clock() + ROBOTS_UNREACHABLE_TTL)
         else:
-            parser.parse((result.body or "").splitlines())
-        return _Robots(parser, self._clock() + ROBOTS_TTL)
+            body = result.body or ""
+        # protego, Scrapy's parser: "*" and "$" in paths, as modern robots.txt files use
+        # them (urllib's parser reads "Disallow: /*/live/" as a literal path).
+        return _Robots(Protego.parse(body), self._clock() + ROBOTS_TTL)
 
 
 def _origin(url: str) -> str:
