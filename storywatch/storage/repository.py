@@ -36,6 +36,7 @@ from storywatch.storage.records import CheckRecord
 
 # Built once: the columns set come from the parameters of each execution, and a reused
 # statement keeps its cache key, so a check costs no statement construction.
+_IN_CHUNK = 500  # values in one IN (...): under every backend's parameter limit
 _STORIES = Story.__table__  # type: ignore[attr-defined]
 _VERSIONS = Version.__table__  # type: ignore[attr-defined]
 # The check ends the lease it ran under, and only that one: a worker whose lease ran out
@@ -159,6 +160,36 @@ class Store:
             which = f" as story {existing.id}" if existing else ""
             raise StorageError(f"already tracking {url}{which}") from None
         return story
+
+    def add_stories(
+        self,
+        urls: Sequence[tuple[str, str | None]],
+        *,
+        interval: float | None = None,
+        tags: Sequence[str] = (),
+    ) -> tuple[list[Story], list[Story]]:
+        """Track many (url, name) pairs in one transaction: (added, already tracked).
+        A URL given twice is added once."""
+        wanted: dict[str, str | None] = {}
+        for url, name in urls:
+            wanted.setdefault(url, name)  # the first name given for a URL wins
+        with self._session() as session:
+            existing: dict[str, Story] = {}
+            listed = list(wanted)
+            for start in range(0, len(listed), _IN_CHUNK):
+                chunk = listed[start : start + _IN_CHUNK]
+                for story in session.exec(select(Story).where(col(Story.url).in_(chunk))):
+                    existing[story.url] = story
+            added = [
+                Story(url=url, name=name, interval=interval, tags=",".join(tags))
+                for url, name in wanted.items()
+                if url not in existing
+            ]
+            session.add_all(added)
+            session.flush()
+            for story in added:
+                session.refresh(story)
+        return added, [existing[url] for url in wanted if url in existing]
 
     def find_story_by_url(self, url: str) -> Story | None:
         with self._session() as session:
