@@ -165,3 +165,22 @@ def test_a_sitemap_index_lists_sitemaps_as_feeds() -> None:
     ]
     with pytest.raises(InputError):
         read_import(b"<html></html>")
+
+
+def test_export_stories_writes_a_list_import_reads_back(tmp_path: Path) -> None:
+    listing = tmp_path / "subscriptions.opml"
+    listing.write_text(OPML, encoding="utf-8")
+    run_cli(*_db(tmp_path), "import", str(listing))
+    for fmt in ("urls", "opml"):
+        exported = tmp_path / f"out.{fmt}"
+        result = run_cli(
+            *_db(tmp_path), "export", "--stories", "--format", fmt, "-o", str(exported)
+        )
+        assert result.code == 0, result.stderr
+        again = tmp_path / f"again-{fmt}.db"
+        back = run_cli("--db", f"sqlite:///{again}", "import", str(exported), "--json").json()
+        assert [s["url"] for s in back["stories_added"]] == ["https://news.example/politics/budget"]
+        if fmt == "opml":
+            assert back["feeds_added"] == ["https://news.example/world.rss"]
+    refused = run_cli(*_db(tmp_path), "export", "1", "--stories")
+    assert refused.code == 2 and "--stories takes no story" in refused.stderr

@@ -1,4 +1,5 @@
-"""Lists of URLs to track, in the formats other tools keep them.
+"""Lists of URLs to track, in the formats other tools keep them: read (``import``) and
+written back (``export --stories``).
 
 - one URL a line (blank lines and ``#`` comments ignored);
 - OPML, as feed readers and diffengine export it: an outline with ``xmlUrl`` is a feed,
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from storywatch.errors import InputError
@@ -190,3 +191,27 @@ def _text(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     return " ".join(value.split()) or None
+
+
+def url_list(entries: Iterable[Entry]) -> str:
+    """One URL a line: what ``import`` reads back."""
+    return "".join(f"{entry.url}\n" for entry in entries)
+
+
+def opml_document(entries: Iterable[Entry], title: str = "storywatch") -> str:
+    """OPML 2.0: feeds as ``xmlUrl`` outlines, stories as ``htmlUrl`` ones."""
+    from lxml import etree
+
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = title
+    body = etree.SubElement(root, "body")
+    for entry in entries:
+        attribute = "xmlUrl" if entry.kind is Kind.FEED else "htmlUrl"
+        outline = etree.SubElement(body, "outline", text=entry.name or entry.url)
+        outline.set("type", "rss" if entry.kind is Kind.FEED else "link")
+        outline.set(attribute, entry.url)
+    document: bytes = etree.tostring(
+        root, pretty_print=True, xml_declaration=True, encoding="UTF-8"
+    )
+    return document.decode("utf-8")
