@@ -28,8 +28,8 @@ _BOMS = (
 _WHATWG_ALIASES = {"latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
 _MAX_LABEL = 40  # the longest WHATWG label is 24 characters
 # Text codecs in Python's sense that are no web encoding (WHATWG lists none of them): the
-# first two fail even with errors="replace", the others rewrite the page's backslashes
-# and plus signs.
+# first two fail on most bytes even with errors="replace", the others rewrite the page's
+# backslashes and plus signs.
 _NOT_PAGE_ENCODINGS = frozenset(
     {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"}
 )
@@ -79,8 +79,9 @@ def _codec(name: str | None) -> str | None:
         return None
     try:
         info = codecs.lookup(name)
-    except (LookupError, ValueError):  # ValueError: a NUL in the label
-        return None
-    if not info._is_text_encoding or info.name in _NOT_PAGE_ENCODINGS:
+        if not info._is_text_encoding or info.name in _NOT_PAGE_ENCODINGS:
+            return None
+        b"<".decode(info.name, errors="replace")  # "undefined" refuses everything
+    except (LookupError, ValueError):  # ValueError: a NUL in the label; UnicodeError too
         return None
     return _WHATWG_ALIASES.get(info.name, info.name)

@@ -22,6 +22,9 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _SCHEMES = frozenset({"http", "https"})
 MAX_URL_LENGTH = 2048  # the size of the stories' and feeds' url column
+# Control characters, and lone surrogates (undecodable bytes in a command-line argument):
+# neither can be requested, nor stored in PostgreSQL.
+_UNUSABLE = frozenset({"Cc", "Cs"})
 # How to permit what the guard refuses, in every message that refuses it.
 ALLOW_PRIVATE_HINT = "pass --allow-private or set fetch.allow_private to permit"
 
@@ -40,8 +43,8 @@ def validate_url(url: str) -> str:
     cleaned = url.strip()
     if len(cleaned) > MAX_URL_LENGTH:
         raise _invalid(cleaned, f"longer than {MAX_URL_LENGTH} characters")
-    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in cleaned):
-        raise _invalid(cleaned, "whitespace or a control character")
+    if any(char.isspace() or unicodedata.category(char) in _UNUSABLE for char in cleaned):
+        raise _invalid(cleaned, "whitespace, a control character or a lone surrogate")
     try:
         parts = urlsplit(cleaned)
         host = parts.hostname
