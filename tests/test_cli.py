@@ -93,7 +93,7 @@ def test_bad_config_names_the_key(tmp_path: Path) -> None:
 def test_ssrf_guard_is_on_by_default(tmp_path: Path, page_server: PageServer) -> None:
     db = ("--db", f"sqlite:///{tmp_path / 'sw.db'}")
     page_server.set("/a", seed_html("us-russia-deal-v1"))
-    run_cli(*db, "add", page_server.url("/a"))
+    run_cli(*db, "--allow-private", "add", page_server.url("/a"))  # refused without it
     _assert_one_line_error(run_cli(*db, "check", "1"), "127.0.0.1")
     assert page_server.hits("/a") == 0
 

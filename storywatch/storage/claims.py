@@ -290,8 +290,9 @@ def record_feed_poll(store: Store, feed_id: int, poll: FeedPoll) -> None:
         if poll.title:
             feed.title = poll.title[:1000]
         if poll.error is None:
-            feed.etag = poll.etag[:500] if poll.etag else None
-            feed.last_modified = poll.last_modified[:100] if poll.last_modified else None
+            # Exactly as served, as for stories (Store._story_update).
+            feed.etag = poll.etag
+            feed.last_modified = poll.last_modified
         feed.lease_owner = None
         feed.lease_expires_at = None
         session.add(feed)

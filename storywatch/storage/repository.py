@@ -25,10 +25,23 @@ from sqlalchemy import (
     or_,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, col, select
 
-from storywatch.errors import AmbiguousError, NotFoundError, StorageError, StorywatchError
+from storywatch.errors import (
+    AmbiguousError,
+    DatabaseUnavailableError,
+    NotFoundError,
+    StorageError,
+    StorywatchError,
+)
 from storywatch.storage import textstore
 from storywatch.storage.db import create_db_engine, migrate
 from storywatch.storage.models import Alert, Check, Story, StoryStatus, Version, VersionDiff, utcnow
@@ -107,12 +120,9 @@ class Store:
         except IntegrityError:
             session.rollback()
             raise
-        except OperationalError as exc:
-            session.rollback()
-            raise StorageError(f"database error: {_first_line(exc)}") from None
         except SQLAlchemyError as exc:
             session.rollback()
-            raise StorageError(f"database error: {_first_line(exc)}") from None
+            raise database_error(exc) from None
         except BaseException:
             session.rollback()
             raise
@@ -128,7 +138,7 @@ class Store:
         except IntegrityError:
             raise
         except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {_first_line(exc)}") from None
+            raise database_error(exc) from None
 
     # -- stories -------------------------------------------------------------------------
 
@@ -331,7 +341,7 @@ class Store:
                     connection, version.story_id, version.number, version.id, version.text_blob
                 )
         except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {_first_line(exc)}") from None
+            raise database_error(exc) from None
 
     def version_html(self, version: Version) -> str | None:
         if version.html_blob is None:
@@ -636,8 +646,10 @@ def _story_update(record: CheckRecord) -> dict[str, object]:
         "last_error": _clip(record.error),
     }
     if record.etag is not None or record.last_modified is not None or record.version:
-        values["etag"] = _clip(record.etag, 500)
-        values["last_modified"] = _clip(record.last_modified, 100)
+        # Exactly as served, never clipped: they are sent back to the server, and the
+        # fetcher keeps only those that fit (httputil.usable_validator).
+        values["etag"] = record.etag
+        values["last_modified"] = record.last_modified
     if record.page_hash is not None:
         values["page_hash"] = record.page_hash
     return values
@@ -655,6 +667,17 @@ def _clip(value: str | None, limit: int = 2000) -> str | None:
     if value is None:
         return None
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# The database itself failing (down, unreachable, locked past the busy timeout, out of
+# connections), as opposed to a statement it refused: see DatabaseUnavailableError.
+_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+
+
+def database_error(exc: SQLAlchemyError) -> StorageError:
+    """The StorageError to raise for a SQLAlchemy error, telling an outage apart."""
+    kind = DatabaseUnavailableError if isinstance(exc, _UNAVAILABLE) else StorageError
+    return kind(f"database error: {_first_line(exc)}")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -44,6 +44,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from storywatch.config import Settings
+from storywatch.errors import DatabaseUnavailableError, StorywatchError
 from storywatch.notifiers import Channel, DeliveryReport, build_channels, deliver_due
 from storywatch.storage import CheckOutcome, Store, Story, Worker, claims, utcnow
 from storywatch.watcher.extract import warm_up
@@ -190,11 +191,21 @@ class Service:
     async def _check(
         self, story: Story, stats: PassStats, reports: list[CheckReport] | None
     ) -> None:
+        # The checker records every failure on the story, crashes included; what reaches
+        # here is the database failing, or the story removed while it was checked.
         try:
             with robots_policy(story.respect_robots):
                 report = await self.checker.check(story)
-        except Exception as exc:  # a database outage: the lease expires, the story returns
-            log.error("story %s: check not recorded: %s", story.id, exc, extra=_story(story))
+        except DatabaseUnavailableError as exc:  # the lease expires, the story returns
+            log.error(
+                "story %s: check not recorded, database unavailable: %s",
+                story.id,
+                exc,
+                extra=_story(story),
+            )
+            return
+        except StorywatchError as exc:
+            log.warning("story %s: check not recorded: %s", story.id, exc, extra=_story(story))
             return
         self.checks_done += 1
         stats.add(report)
