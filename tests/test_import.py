@@ -184,3 +184,11 @@ def test_export_stories_writes_a_list_import_reads_back(tmp_path: Path) -> None:
             assert back["feeds_added"] == ["https://news.example/world.rss"]
     refused = run_cli(*_db(tmp_path), "export", "1", "--stories")
     assert refused.code == 2 and "--stories takes no story" in refused.stderr
+
+
+def test_private_addresses_are_refused_at_import_as_at_add(tmp_path: Path) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text("http://127.1/story\nhttps://news.example/story\n", encoding="utf-8")
+    result = run_cli(*_db(tmp_path), "import", str(listing))
+    assert result.code == 0 and "imported 1 story" in result.stdout
+    assert "invalid line 1" in result.stderr and "--allow-private" in result.stderr

@@ -23,7 +23,7 @@ from storywatch.logs import setup_logging
 from storywatch.storage import Feed, claims, utcnow
 from storywatch.watcher.feeds import compile_pattern
 from storywatch.watcher.service import Service
-from storywatch.watcher.urls import refuse_private_literal, validate_url
+from storywatch.watcher.urls import url_to_track
 
 ALIVE_TICKS = 3  # a worker is alive while its heartbeat is at most this many ticks old
 
@@ -171,8 +171,7 @@ def add_feed(
     """Poll an RSS/Atom feed and track each new entry as a story."""
     compile_pattern(include, "--include")
     compile_pattern(exclude, "--exclude")
-    url = validate_url(url)
-    refuse_private_literal(url, allow_private=app.settings.fetch.allow_private)
+    url = url_to_track(url, allow_private=app.settings.fetch.allow_private)
     feed = claims.add_feed(app.store, url, include=include, exclude=exclude, interval=interval)
     if as_json:
         emit_json(feed_dict(feed))

@@ -12,7 +12,7 @@ from storywatch.cli.context import AppContext, duration_callback, emit_json, jso
 from storywatch.errors import InputError, StorageError, StorywatchError
 from storywatch.storage import claims
 from storywatch.watcher.imports import Entry, ImportList, Kind, Skipped, read_import
-from storywatch.watcher.urls import validate_url
+from storywatch.watcher.urls import url_to_track
 
 _EPILOG = """\b
 Examples:
@@ -43,12 +43,13 @@ def _read(source: str) -> bytes:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _validated(entries: Sequence[Entry]) -> tuple[list[Entry], list[Skipped]]:
+def _validated(entries: Sequence[Entry], allow_private: bool) -> tuple[list[Entry], list[Skipped]]:
     valid: list[Entry] = []
     invalid: list[Skipped] = []
     for entry in entries:
         try:
-            valid.append(Entry(validate_url(entry.url), entry.kind, entry.name, entry.where))
+            url = url_to_track(entry.url, allow_private=allow_private)
+            valid.append(Entry(url, entry.kind, entry.name, entry.where))
         except StorywatchError as exc:
             invalid.append(Skipped(entry.where, str(exc)))
     return valid, invalid
@@ -71,7 +72,7 @@ def import_list(
     (Google News) sitemap. Duplicates and invalid lines are reported one line each; the
     rest is imported."""
     listing: ImportList = read_import(_read(source))
-    valid, invalid = _validated(listing.entries)
+    valid, invalid = _validated(listing.entries, app.settings.fetch.allow_private)
     stories = [e for e in valid if e.kind is Kind.STORY]
     added, known = app.store.add_stories(
         [(e.url, e.name) for e in stories], interval=interval, tags=tags

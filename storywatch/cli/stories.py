@@ -12,7 +12,7 @@ from storywatch.cli.context import AppContext, duration_callback, emit_json, jso
 from storywatch.cli.output import when
 from storywatch.config import format_duration
 from storywatch.storage import Story, StoryStatus, current_revision
-from storywatch.watcher.urls import refuse_private_literal, validate_url
+from storywatch.watcher.urls import url_to_track
 
 
 def story_dict(story: Story) -> dict[str, object]:
@@ -69,8 +69,7 @@ def add(
     as_json: bool,
 ) -> None:
     """Track a story URL."""
-    url = validate_url(url)
-    refuse_private_literal(url, allow_private=app.settings.fetch.allow_private)
+    url = url_to_track(url, allow_private=app.settings.fetch.allow_private)
     story = app.store.add_story(
         url,
         name=name,

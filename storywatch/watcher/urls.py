@@ -68,6 +68,14 @@ def validate_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, parts.fragment))
 
 
+def url_to_track(url: str, *, allow_private: bool) -> str:
+    """A URL a user asks to track (``add``, ``add-feed``, ``import``), validated once and
+    refused at once when it names a non-public address."""
+    cleaned = validate_url(url)
+    refuse_private_literal(cleaned, allow_private=allow_private)
+    return cleaned
+
+
 def refuse_private_literal(url: str, *, allow_private: bool) -> None:
     """Raise BlockedURLError if ``url`` (validated) names a non-public address literally:
     an IP address in any spelling a resolver accepts (``0x7f.1``, ``2130706433``,
