@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rich.console import Console
-from rich.markup import escape
 from rich.text import Text
 
 from storywatch.diff.model import Shift
@@ -34,16 +33,25 @@ def print_shifts(console: Console, shifts: Sequence[Shift], *, sentences: bool =
     if not shifts:
         console.print("No claim shifted (wording only).")
         return
+    # One Text printed once: a rewritten page has thousands of shifts, and each
+    # console.print call costs more than the line it prints.
+    out = Text()
     for shift in shifts:
-        console.print(
-            f"[bold]• {escape(shift.type)}[/bold]: {escape(shift.short)}"
-            f"  [dim](significance {shift.significance:.2f})[/dim]"
-        )
+        out.append(f"• {shift.type}", style="bold")
+        out.append(f": {shift.short}  ")
+        out.append(f"(significance {shift.significance:.2f})", style="dim")
         if sentences:
             if shift.old_sentence:
-                console.print(f"    [red]before:[/red] {escape(shift.old_sentence)}")
+                out.append("\n    ")
+                out.append("before:", style="red")
+                out.append(f" {shift.old_sentence}")
             if shift.new_sentence:
-                console.print(f"    [green]after: [/green] {escape(shift.new_sentence)}")
+                out.append("\n    ")
+                out.append("after: ", style="green")
+                out.append(f" {shift.new_sentence}")
+        out.append("\n")
+    out.rstrip()
+    console.print(out)
 
 
 def print_word_diff(
