@@ -107,8 +107,16 @@ def test_compare_files_json_contract() -> None:
     )
     assert result.code == 0, result.stderr
     data = result.json()
-    assert set(data) == {"material", "significance", "headline", "shifts", "text_diff"}
+    assert set(data) == {
+        "material",
+        "significance",
+        "headline",
+        "shifts",
+        "text_diff",
+        "rewritten",
+    }
     assert data["material"] is True and 0 < data["significance"] <= 1
+    assert data["rewritten"] is None  # a few words changed
     assert {"type", "old", "new", "old_sentence", "new_sentence"} <= set(data["shifts"][0])
     same = run_cli(
         "compare",

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rich.console import Console
-from rich.markup import escape
 from rich.text import Text
 
 from storywatch.diff.model import HeadlineChange, Shift
@@ -39,20 +38,31 @@ def print_shifts(
 ) -> None:
     """The headline rewrite first, if any, then each shift."""
     if headline is not None:
-        console.print(f"[bold]• headline[/bold]: {escape(headline.old)} -> {escape(headline.new)}")
+        line = Text("• headline", style="bold")
+        line.append(f": {headline.old} -> {headline.new}")
+        console.print(line)
     if not shifts:
         console.print("No claim shifted (wording only).")
         return
+    # One Text printed once: a rewritten page has thousands of shifts, and each
+    # console.print call costs more than the line it prints.
+    out = Text()
     for shift in shifts:
-        console.print(
-            f"[bold]• {escape(shift.type)}[/bold]: {escape(shift.short)}"
-            f"  [dim](significance {shift.significance:.2f})[/dim]"
-        )
+        out.append(f"• {shift.type}", style="bold")
+        out.append(f": {shift.short}  ")
+        out.append(f"(significance {shift.significance:.2f})", style="dim")
         if sentences:
             if shift.old_sentence:
-                console.print(f"    [red]before:[/red] {escape(shift.old_sentence)}")
+                out.append("\n    ")
+                out.append("before:", style="red")
+                out.append(f" {shift.old_sentence}")
             if shift.new_sentence:
-                console.print(f"    [green]after: [/green] {escape(shift.new_sentence)}")
+                out.append("\n    ")
+                out.append("after: ", style="green")
+                out.append(f" {shift.new_sentence}")
+        out.append("\n")
+    out.rstrip()
+    console.print(out)
 
 
 def print_word_diff(

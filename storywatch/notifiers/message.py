@@ -17,6 +17,7 @@ channel; ``schema`` changes only on incompatible edits)::
       "text_diff": [{"old_start": 2, "old_count": 1, "new_start": 2, "new_count": 1,
                      "segments": [{"op": "equal|delete|insert", "text": "…"}, …]}, …],
       "words_added": 3, "words_removed": 1,
+      "rewritten": null,                  # or the share of the text changed, 0..1
       "created_at": "2026-11-25T10:00:00+00:00"
     }
 
@@ -40,7 +41,7 @@ from datetime import datetime
 from typing import Any
 
 from storywatch.diff.model import HeadlineChange, SemanticDiff, Shift
-from storywatch.diff.render import display_segments, hunk_header, render_plain
+from storywatch.diff.render import display_segments, hunk_header, render_plain, rewrite_note
 from storywatch.diff.text import Hunk, Segment, TextDiff, word_diff
 
 SCHEMA = 1
@@ -151,6 +152,7 @@ def build_payload(
         "text_diff": text_diff.to_list(),
         "words_added": text_diff.words_added,
         "words_removed": text_diff.words_removed,
+        "rewritten": text_diff.rewritten,
         "created_at": created_at.isoformat(),
     }
 
@@ -188,7 +190,9 @@ def sample_payload(now: datetime) -> dict[str, Any]:
 # -- the parsed message channels receive ---------------------------------------------------
 
 
-def _text_diff(data: Sequence[Mapping[str, Any]], added: int, removed: int) -> TextDiff:
+def _text_diff(
+    data: Sequence[Mapping[str, Any]], added: int, removed: int, rewritten: float | None
+) -> TextDiff:
     hunks = tuple(
         Hunk(
             old_start=int(h["old_start"]),
@@ -199,7 +203,7 @@ def _text_diff(data: Sequence[Mapping[str, Any]], added: int, removed: int) -> T
         )
         for h in data
     )
-    return TextDiff(hunks, added, removed)
+    return TextDiff(hunks, added, removed, rewritten)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +267,7 @@ class AlertMessage:
                 payload.get("text_diff", []),
                 int(payload.get("words_added", 0)),
                 int(payload.get("words_removed", 0)),
+                None if payload.get("rewritten") is None else float(payload["rewritten"]),
             ),
         )
 
@@ -362,6 +367,9 @@ def _html_diff(diff: TextDiff) -> Iterator[str]:
     if not diff.changed:
         yield "<p><em>(no text changes)</em></p>"
         return
+    note = rewrite_note(diff)
+    if note:
+        yield f"<p><strong>{html.escape(note)}</strong></p>"
     for hunk in diff.hunks:
         yield f'<p style="color:#069;margin-bottom:0">{html.escape(hunk_header(hunk))}</p>'
         body = []

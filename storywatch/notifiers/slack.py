@@ -15,7 +15,7 @@ from typing import Any
 
 from storywatch.config import SlackSettings
 from storywatch.diff.model import Shift
-from storywatch.diff.render import display_segments, hunk_header
+from storywatch.diff.render import display_segments, hunk_header, rewrite_note
 from storywatch.diff.text import TextDiff
 from storywatch.notifiers.channels import post, register_secret
 from storywatch.notifiers.message import (
@@ -107,6 +107,9 @@ def _chunks(text: str, size: int = 500) -> Iterator[str]:
 
 def _slack_diff_pieces(diff: TextDiff) -> Iterator[str]:
     """The word diff as escaped mrkdwn pieces, each small enough to pack into sections."""
+    note = rewrite_note(diff)
+    if note:
+        yield f"*{note}*\n"
     for hunk in diff.hunks:
         yield f"\n`{slack_escape(hunk_header(hunk))}`\n"
         previous = " "
