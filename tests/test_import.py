@@ -192,3 +192,17 @@ def test_private_addresses_are_refused_at_import_as_at_add(tmp_path: Path) -> No
     result = run_cli(*_db(tmp_path), "import", str(listing))
     assert result.code == 0 and "imported 1 story" in result.stdout
     assert "invalid line 1" in result.stderr and "--allow-private" in result.stderr
+
+
+def test_add_takes_many_urls_and_reports_each_problem_on_its_own_line(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    run_cli(*db, "add", "https://news.example/a")
+    result = run_cli(
+        *db, "add", "https://news.example/a", "https://news.example/b", "not a url", "--tag", "x"
+    )
+    assert result.code == 0, result.stderr
+    assert "tracking story 2: https://news.example/b" in result.stdout
+    assert "already tracked: https://news.example/a (story 1)" in result.stderr
+    assert "not added: not an http(s) URL: not a url" in result.stderr
+    refused = run_cli(*db, "add", "https://news.example/c", "https://news.example/d", "--name", "x")
+    assert refused.code == 2 and "--name names one story" in refused.stderr

@@ -11,6 +11,7 @@ from rich.table import Table
 from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
 from storywatch.cli.output import when
 from storywatch.config import format_duration
+from storywatch.errors import StorywatchError
 from storywatch.storage import Story, StoryStatus, current_revision
 from storywatch.watcher.urls import url_to_track
 
@@ -47,9 +48,16 @@ def init(app: AppContext, as_json: bool) -> None:
         click.echo(f"database ready: {info['database']} (schema {info['schema']})")
 
 
-@click.command()
-@click.argument("url")
-@click.option("--name", help="A short name to show instead of the page title.")
+_ADD_EPILOG = """\b
+Examples:
+  storywatch add https://example.com/news/story --name "Deal talks" --interval 15m
+  storywatch add https://example.com/a https://example.com/b --tag politics
+"""
+
+
+@click.command(epilog=_ADD_EPILOG)
+@click.argument("urls", metavar="URL...", nargs=-1, required=True)
+@click.option("--name", help="A short name to show instead of the page title (one URL only).")
 @click.option(
     "--interval",
     callback=duration_callback,
@@ -61,26 +69,68 @@ def init(app: AppContext, as_json: bool) -> None:
 @pass_app
 def add(
     app: AppContext,
-    url: str,
+    urls: Sequence[str],
     name: str | None,
     interval: float | None,
     tags: Sequence[str],
     ignore_robots: bool,
     as_json: bool,
 ) -> None:
-    """Track a story URL."""
-    url = url_to_track(url, allow_private=app.settings.fetch.allow_private)
+    """Track one or more story URLs (for a whole list, see `import`)."""
+    respect_robots = False if ignore_robots else None
+    if len(urls) > 1:
+        if name is not None:
+            raise click.UsageError("--name names one story: give one URL with it")
+        _add_many(app, urls, interval, tags, respect_robots, as_json)
+        return
+    url = url_to_track(urls[0], allow_private=app.settings.fetch.allow_private)
     story = app.store.add_story(
         url,
         name=name,
         interval=interval,
         tags=tags,
-        respect_robots=False if ignore_robots else None,
+        respect_robots=respect_robots,
     )
     if as_json:
         emit_json(story_dict(story))
     else:
         click.echo(f"tracking story {story.id}: {story.url} (run `storywatch check {story.id}`)")
+
+
+def _add_many(
+    app: AppContext,
+    urls: Sequence[str],
+    interval: float | None,
+    tags: Sequence[str],
+    respect_robots: bool | None,
+    as_json: bool,
+) -> None:
+    """Several URLs: the valid ones are added together, each problem is one line."""
+    valid: list[tuple[str, str | None]] = []
+    invalid: list[str] = []
+    for url in urls:
+        try:
+            valid.append((url_to_track(url, allow_private=app.settings.fetch.allow_private), None))
+        except StorywatchError as exc:
+            invalid.append(str(exc))
+    added, known = app.store.add_stories(
+        valid, interval=interval, tags=tags, respect_robots=respect_robots
+    )
+    if as_json:
+        emit_json(
+            {
+                "added": [story_dict(story) for story in added],
+                "already_tracked": [story_dict(story) for story in known],
+                "invalid": invalid,
+            }
+        )
+        return
+    for problem in invalid:
+        click.echo(f"not added: {problem}", err=True)
+    for story in known:
+        click.echo(f"already tracked: {story.url} (story {story.id})", err=True)
+    for story in added:
+        click.echo(f"tracking story {story.id}: {story.url}")
 
 
 @click.command("list")

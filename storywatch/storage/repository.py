@@ -177,6 +177,7 @@ class Store:
         *,
         interval: float | None = None,
         tags: Sequence[str] = (),
+        respect_robots: bool | None = None,
     ) -> tuple[list[Story], list[Story]]:
         """Track many (url, name) pairs in one transaction: (added, already tracked).
         A URL given twice is added once."""
@@ -191,7 +192,13 @@ class Store:
                 for story in session.exec(select(Story).where(col(Story.url).in_(chunk))):
                     existing[story.url] = story
             added = [
-                Story(url=url, name=name, interval=interval, tags=",".join(tags))
+                Story(
+                    url=url,
+                    name=name,
+                    interval=interval,
+                    tags=",".join(tags),
+                    respect_robots=respect_robots,
+                )
                 for url, name in wanted.items()
                 if url not in existing
             ]
