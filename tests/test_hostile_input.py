@@ -87,7 +87,7 @@ def test_check_all_survives_long_and_non_ascii_validators(
     again = run_cli(*db, "check", "--all")  # sends what the first check stored
 
     assert again.code == 0, again.stderr
-    assert again.stdout.count("unchanged") == 4 and "Traceback" not in again.stderr
+    assert again.stdout.count(": unchanged") == 4 and "Traceback" not in again.stderr
     store = Store.open(sqlite_url(tmp_path))
     try:
         etags = {s.url.rsplit("/", 1)[1]: (s.etag, s.last_modified) for s in store.list_stories()}

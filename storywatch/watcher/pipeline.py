@@ -46,6 +46,7 @@ from storywatch.storage.outbox import last_alert_at
 from storywatch.watcher.extract import Article, extract_page
 from storywatch.watcher.fetch import Fetcher, FetchResult
 from storywatch.watcher.normalise import content_hash, same_headline
+from storywatch.watcher.politeness import robots_policy
 from storywatch.watcher.schedule import next_schedule
 from storywatch.watcher.urls import one_line
 from storywatch.watcher.workers import Runner, ThreadRunner
@@ -179,7 +180,10 @@ class Checker:
         with nothing to show why."""
         started = time.perf_counter()
         try:
-            return await self._check(story, started)
+            # The story's own robots.txt choice (add --ignore-robots) travels with its
+            # fetch: every caller gets the same policy.
+            with robots_policy(story.respect_robots):
+                return await self._check(story, started)
         except DatabaseUnavailableError:
             raise  # not the story's fault: it stays as it was and is checked again
         except Exception as exc:

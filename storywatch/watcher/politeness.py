@@ -61,6 +61,7 @@ class RobotsDisallowedError(FetchError):
 class _Robots:
     parser: Protego | None  # None: everything disallowed
     expires: float
+    unreachable: str = ""  # why robots.txt could not be read, when parser is None
 
 
 @dataclass
@@ -72,6 +73,15 @@ class _Host:
     paused_by: int = 429  # the status that caused the current pause
     robots: _Robots | None = None
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def polite_fetcher(settings: FetchSettings, *, skip_delay: bool = False) -> PoliteFetcher:
+    """The fetcher every command checks stories with: the one place fetch policy is set.
+    ``skip_delay`` (``check --now``) drops the per-host delay a user may waive for a
+    one-off check; robots.txt, its Crawl-delay and Retry-After pauses always hold."""
+    if skip_delay:
+        settings = settings.model_copy(update={"per_host_delay": 0.0})
+    return PoliteFetcher(settings)
 
 
 class PoliteFetcher(Fetcher):
@@ -168,8 +178,8 @@ class PoliteFetcher(Fetcher):
         robots = await self._robots(url, host)
         if robots.parser is None:
             raise RobotsDisallowedError(
-                f"robots.txt of {_origin(url)} is unreachable, so {url} is not fetched "
-                "for now (add the story with --ignore-robots to override)"
+                f"robots.txt of {_origin(url)} is unreachable ({robots.unreachable}), so "
+                f"{url} is not fetched for now (add the story with --ignore-robots to override)"
             )
         if not robots.parser.can_fetch(url, self.settings.user_agent):
             raise RobotsDisallowedError(
@@ -195,10 +205,12 @@ class PoliteFetcher(Fetcher):
             result = await self._polite(host, robots_url)
         except HTTPStatusError as exc:
             if exc.status_code >= 500 or exc.status_code == 429:
-                return _Robots(None, self._clock() + ROBOTS_UNREACHABLE_TTL)
+                return _Robots(
+                    None, self._clock() + ROBOTS_UNREACHABLE_TTL, f"HTTP {exc.status_code}"
+                )
             body = ""  # 4xx: there is no robots.txt, everything is allowed
-        except FetchError:
-            return _Robots(None, self._clock() + ROBOTS_UNREACHABLE_TTL)
+        except FetchError as exc:
+            return _Robots(None, self._clock() + ROBOTS_UNREACHABLE_TTL, str(exc))
         else:
             body = result.body or ""
         # protego, Scrapy's parser: "*" and "$" in paths, as modern robots.txt files use

@@ -50,7 +50,7 @@ from storywatch.storage import CheckOutcome, Store, Story, Worker, claims, utcno
 from storywatch.watcher.extract import warm_up
 from storywatch.watcher.feeds import FeedReport, poll_feed
 from storywatch.watcher.pipeline import Checker, CheckReport
-from storywatch.watcher.politeness import PoliteFetcher, robots_policy
+from storywatch.watcher.politeness import polite_fetcher
 from storywatch.watcher.workers import ProcessPool, Runner, ThreadRunner
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class Service:
         self.store = store
         self.worker_id = worker_id or make_worker_id()
         self.clock = clock
-        self.fetcher = PoliteFetcher(settings.fetch)
+        self.fetcher = polite_fetcher(settings.fetch)
         self.extractor = extraction_runner(settings.fetch.extract_processes)
         self.channels = build_channels(settings) if channels is None else channels
         self.checker = Checker(
@@ -194,8 +194,7 @@ class Service:
         # The checker records every failure on the story, crashes included; what reaches
         # here is the database failing, or the story removed while it was checked.
         try:
-            with robots_policy(story.respect_robots):
-                report = await self.checker.check(story)
+            report = await self.checker.check(story)
         except DatabaseUnavailableError as exc:  # the lease expires, the story returns
             log.error(
                 "story %s: check not recorded, database unavailable: %s",
