@@ -151,3 +151,14 @@ def test_ctrl_c_keeps_what_was_checked_and_says_what_was_not(
     assert "Traceback" not in stderr
     stories = run_cli(*config, "list", "--json").json()
     assert [s["versions"] for s in stories] == [1, 0, 0, 0, 0, 0]
+
+
+def test_every_pass_of_run_ends_with_one_summary_line(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    config = _serve(page_server, tmp_path, "0s")
+    first = run_cli(*config, "run", "--once")
+    assert "pass: 4 due, 4 checked, 2 changed, 2 failed" in first.stderr, first.stderr
+    again = run_cli(*config, "run", "--once")
+    assert "pass: 0 due, 0 checked, 0 changed, 0 failed" in again.stderr
+    assert "next due in" in again.stderr

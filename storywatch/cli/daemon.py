@@ -61,7 +61,7 @@ async def _run(app: AppContext, grace: float, once: bool) -> None:
     service = Service(app.settings, app.store)
     if once:
         try:
-            await service.run_once()
+            await service.run_once()  # its pass ends with a summary line in the log
         finally:
             await service.close()
     else:

@@ -326,6 +326,20 @@ class StoryCounts:
         return self.checks_last_10m / 10
 
 
+def due_and_next(store: Store, *, now: datetime) -> tuple[int, datetime | None]:
+    """How many stories are due now, and when the earliest of the others is: what a pass
+    of the watcher reports."""
+    now = as_utc(now)
+    with store._session() as session:
+        due = session.exec(select(func.count()).where(_story_due(now))).one()
+        upcoming = session.exec(
+            select(func.min(Story.next_check_at)).where(
+                col(Story.status) != StoryStatus.ARCHIVED, col(Story.next_check_at) > now
+            )
+        ).one()
+    return due, as_utc(upcoming) if upcoming is not None else None
+
+
 def story_counts(
     store: Store, *, now: datetime, overdue_after: float, errors: int = 5
 ) -> StoryCounts:
