@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import click
@@ -11,7 +12,7 @@ from rich.table import Table
 from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
 from storywatch.cli.output import when
 from storywatch.config import format_duration
-from storywatch.errors import StorywatchError
+from storywatch.errors import InputError, StorywatchError
 from storywatch.storage import Story, StoryStatus, current_revision
 from storywatch.watcher.urls import url_to_track
 
@@ -165,14 +166,38 @@ def list_stories(app: AppContext, status: str | None, as_json: bool) -> None:
     app.console.print(table)
 
 
-@click.command()
+_REMOVE_EPILOG = """\b
+Examples:
+  storywatch remove 12 --archive     # stop checking, keep every version
+  storywatch remove 12 --yes         # delete the story and its history, no question
+"""
+
+
+@click.command(epilog=_REMOVE_EPILOG)
 @click.argument("story_ref")
+@click.option("--archive", is_flag=True, help="Stop checking the story but keep its history.")
+@click.option("--yes", "-y", is_flag=True, help="Delete without asking (for scripts).")
 @json_option
 @pass_app
-def remove(app: AppContext, story_ref: str, as_json: bool) -> None:
-    """Stop tracking a story and delete its history."""
+def remove(app: AppContext, story_ref: str, archive: bool, yes: bool, as_json: bool) -> None:
+    """Stop tracking a story and delete its history (asks first on a terminal), or keep
+    the history with --archive."""
     story = app.store.resolve_story(story_ref)
     assert story.id is not None
+    if archive:
+        app.store.archive_story(story.id)
+        if as_json:
+            emit_json({"archived": story.id, "url": story.url})
+        else:
+            click.echo(f"archived story {story.id}: {story.url} (history kept, no more checks)")
+        return
+    if not yes:
+        what = f"story {story.id} ({story.url}) and its {story.version_count} version(s)"
+        if not sys.stdin.isatty():
+            raise InputError(f"remove would delete {what}: pass --yes, or --archive to keep them")
+        if not click.confirm(f"Delete {what}?", default=False):
+            click.echo("nothing removed")
+            return
     app.store.remove_story(story.id)
     if as_json:
         emit_json({"removed": story.id, "url": story.url})

@@ -259,6 +259,19 @@ class Store:
                 query = query.where(Story.status == status)
             return list(session.exec(query).all())
 
+    def archive_story(self, story_id: int) -> Story:
+        """Stop checking a story, keeping its whole history."""
+        with self._session() as session:
+            story = session.get(Story, story_id)
+            if story is None:
+                raise NotFoundError(f"no story with id {story_id}")
+            story.status = StoryStatus.ARCHIVED
+            story.lease_owner = None
+            session.add(story)
+            session.flush()
+            session.refresh(story)
+        return story
+
     def remove_story(self, story_id: int) -> Story:
         with self._session() as session:
             story = session.get(Story, story_id)
