@@ -6,6 +6,7 @@ CLI can turn any of them into one line on stderr and exit status 2::
     StorywatchError
     ├── ConfigError            malformed config file, unknown key, wrong type
     ├── StorageError           bad database URL, unreachable database, failed migration
+    │   ├── DatabaseUnavailableError  the database is down, unreachable or locked
     │   └── NotFoundError      unknown story id or version number
     │       └── AmbiguousError several stories match the given reference
     ├── FetchError             the page could not be fetched
@@ -32,6 +33,11 @@ class ConfigError(StorywatchError):
 
 class StorageError(StorywatchError):
     pass
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database failed, not the statement: a check that meets this is not the story's
+    failure, and is simply not recorded (its lease lapses and it is checked again)."""
 
 
 class NotFoundError(StorageError):

@@ -46,7 +46,12 @@ def test_track_check_and_look_back(tmp_path: Path, page_server: PageServer) -> N
     shown = run_cli(*db, "show", "1", "1")
     assert shown.code == 0 and "six phone conversations" in shown.stdout
 
-    assert run_cli(*db, "remove", "1").code == 0
+    refused = run_cli(*db, "remove", "1")  # a script, no --yes: nothing is deleted
+    assert refused.code == 2 and "pass --yes, or --archive" in refused.stderr
+    assert run_cli(*db, "remove", "1", "--archive").code == 0
+    [archived] = run_cli(*db, "list", "--json").json()
+    assert archived["status"] == "archived" and archived["versions"] == 2
+    assert run_cli(*db, "remove", "1", "--yes").code == 0
     assert run_cli(*db, "list", "--json").json() == []
 
 
@@ -93,7 +98,7 @@ def test_bad_config_names_the_key(tmp_path: Path) -> None:
 def test_ssrf_guard_is_on_by_default(tmp_path: Path, page_server: PageServer) -> None:
     db = ("--db", f"sqlite:///{tmp_path / 'sw.db'}")
     page_server.set("/a", seed_html("us-russia-deal-v1"))
-    run_cli(*db, "add", page_server.url("/a"))
+    run_cli(*db, "--allow-private", "add", page_server.url("/a"))  # refused without it
     _assert_one_line_error(run_cli(*db, "check", "1"), "127.0.0.1")
     assert page_server.hits("/a") == 0
 
@@ -107,8 +112,16 @@ def test_compare_files_json_contract() -> None:
     )
     assert result.code == 0, result.stderr
     data = result.json()
-    assert set(data) == {"material", "significance", "headline", "shifts", "text_diff"}
+    assert set(data) == {
+        "material",
+        "significance",
+        "headline",
+        "shifts",
+        "text_diff",
+        "rewritten",
+    }
     assert data["material"] is True and 0 < data["significance"] <= 1
+    assert data["rewritten"] is None  # a few words changed
     assert {"type", "old", "new", "old_sentence", "new_sentence"} <= set(data["shifts"][0])
     same = run_cli(
         "compare",
@@ -117,3 +130,28 @@ def test_compare_files_json_contract() -> None:
         "--json",
     ).json()
     assert same["material"] is False and same["shifts"] == []
+
+
+def test_remove_asks_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    db = ["--db", f"sqlite:///{tmp_path / 'sw.db'}"]
+    run_cli(*db, "add", "https://news.example/a")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("STORYWATCH_")}
+    for answer, left in (("n", 1), ("y", 0)):
+        main, child = pty.openpty()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "storywatch", *db, "remove", "1"],
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            env=environ,
+        )
+        os.close(child)
+        os.write(main, f"{answer}\n".encode())
+        process.wait(timeout=60)
+        os.close(main)
+        assert len(run_cli(*db, "list", "--json").json()) == left

@@ -106,7 +106,7 @@ def test_a_broken_feed_is_recorded_in_one_line_and_retried_later(
 
 
 def test_feed_commands(page_server: PageServer, tmp_path: Path) -> None:
-    db = ["--db", sqlite_url(tmp_path)]
+    db = ["--db", sqlite_url(tmp_path), "--allow-private"]
     feed_url = page_server.url("/feed.xml")
     added = run_cli(
         *db, "add-feed", feed_url, "--include", "ukraine", "--interval", "10m", "--json"

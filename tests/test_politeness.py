@@ -171,3 +171,24 @@ def test_robots_setting_off_skips_robots_txt(page_server: PageServer) -> None:
     page_server.set("/story", "<html><body>story</body></html>")
     _run(PoliteFetcher(_settings(respect_robots=False)), _fetch_all([page_server.url("/story")]))
     assert page_server.hits("/robots.txt") == 0
+
+
+def test_robots_txt_wildcards_and_end_anchors_are_honoured(page_server: PageServer) -> None:
+    page_server.set(
+        "/robots.txt",
+        "User-agent: *\nDisallow: /*/live-updates/\nDisallow: /*.pdf$\n",
+        content_type="text/plain",
+    )
+    for path in ("/world/live-updates/1", "/docs/report.pdf", "/docs/report.pdf.html"):
+        page_server.set(path, "<html><body>page</body></html>")
+
+    async def work(fetcher: PoliteFetcher) -> None:
+        for refused in ("/world/live-updates/1", "/docs/report.pdf"):
+            with pytest.raises(RobotsDisallowedError):
+                await fetcher.fetch(page_server.url(refused))
+        await fetcher.fetch(page_server.url("/docs/report.pdf.html"))
+
+    _run(PoliteFetcher(_settings(), clock=FakeTime().clock, sleep=FakeTime().sleep), work)
+    assert page_server.hits("/world/live-updates/1") == 0
+    assert page_server.hits("/docs/report.pdf") == 0
+    assert page_server.hits("/docs/report.pdf.html") == 1

@@ -155,12 +155,27 @@ def test_every_help_ends_with_real_examples(path: str, command: click.Command) -
     examples = [line.strip() for line in tail[1:]]
     assert 1 <= len(examples) <= 3
     for example in examples:
-        argv = shlex.split(example.split(" > ")[0])
-        assert argv[0] == "storywatch", example
+        argv = _storywatch_words(example)
         # Each example parses, options and arguments, down to a command of this help.
         with cli.make_context("storywatch", argv[1:], resilient_parsing=False) as context:
             chain = _parse_to_the_end(context)
         assert command in chain, example
+
+
+def _storywatch_words(example: str) -> list[str]:
+    """The words of the storywatch command in an example's pipeline, without comments or
+    a redirection."""
+    lexer = shlex.shlex(example, posix=True, punctuation_chars="|>")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    stages: list[list[str]] = [[]]
+    for word in lexer:
+        if word == "|":
+            stages.append([])
+        else:
+            stages[-1].append(word)
+    [stage] = [stage for stage in stages if stage and stage[0] == "storywatch"]
+    return stage[: stage.index(">")] if ">" in stage else stage
 
 
 def _parse_to_the_end(context: click.Context) -> list[click.Command]:

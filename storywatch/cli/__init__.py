@@ -41,6 +41,7 @@ COMMANDS = {
     "run": "daemon:run",
     "status": "daemon:status",
     "add-feed": "daemon:add_feed",
+    "import": "importing:import_list",
     "feeds": "daemon:feeds",
     "remove-feed": "daemon:remove_feed",
 }

@@ -7,10 +7,22 @@ channels), which the read-only commands should not pay for at start-up.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from types import TracebackType
 
 import click
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import print_report, story_json
@@ -18,22 +30,24 @@ from storywatch.diff.report import SUMMARY, change_report
 from storywatch.notifiers.outbox import build_channels, deliver_due
 from storywatch.notifiers.rules import story_rules
 from storywatch.storage import CheckOutcome, Story, StoryStatus
-from storywatch.watcher.fetch import Fetcher
 from storywatch.watcher.pipeline import Checker, CheckReport
+from storywatch.watcher.politeness import polite_fetcher
 
 
-async def _run_checks(app: AppContext, stories: Sequence[Story]) -> list[CheckReport]:
-    limit = asyncio.Semaphore(app.settings.fetch.max_concurrency)
-    async with Fetcher(app.settings.fetch) as fetcher:
+async def _run_checks(
+    app: AppContext, stories: Sequence[Story], now: bool, on_report: Callable[[CheckReport], None]
+) -> None:
+    """Check every story through the same polite fetcher as `run` (robots.txt, per-host
+    concurrency and delay, Retry-After pauses), reporting each as it finishes."""
+    async with polite_fetcher(app.settings.fetch, skip_delay=now) as fetcher:
         checker = Checker(app.store, fetcher, app.settings)
-
-        async def one(story: Story) -> CheckReport:
-            async with limit:
-                return await checker.check(story)
-
+        tasks = [asyncio.ensure_future(checker.check(story)) for story in stories]
         try:
-            return list(await asyncio.gather(*(one(story) for story in stories)))
+            for finished in asyncio.as_completed(tasks):
+                on_report(await finished)
         finally:
+            for task in tasks:
+                task.cancel()
             checker.close()
 
 
@@ -77,22 +91,33 @@ def _check_dict(report: CheckReport, story: Story) -> dict[str, object]:
 
 @click.command(
     epilog=examples(
-        "storywatch check",
-        "storywatch check 1 3",
-        "storywatch check --no-alerts --json",
+        "storywatch check                 # every active story, politely",
+        'storywatch check 12 "deal talks" --now',
+        "storywatch check --all --json | jq '.checks[] | select(.outcome == \"new_version\")'",
     )
 )
 @click.argument("story_refs", nargs=-1)
 @click.option("--all", "check_all", is_flag=True, help="Check every active story (the default).")
+@click.option(
+    "--now",
+    is_flag=True,
+    help="Skip the per-host delay between requests (robots.txt and its Crawl-delay still hold).",
+)
 @click.option("--no-alerts", is_flag=True, help="Record alerts but do not deliver them now.")
 @json_option
 @pass_app
 def check(
-    app: AppContext, story_refs: Sequence[str], check_all: bool, no_alerts: bool, as_json: bool
+    app: AppContext,
+    story_refs: Sequence[str],
+    check_all: bool,
+    now: bool,
+    no_alerts: bool,
+    as_json: bool,
 ) -> None:
-    """Fetch stories now and report changed / unchanged / failed for each: a change as
-    its report (the headline, each changed sentence with its shifts, claims added and
-    removed); then deliver the alerts that are due."""
+    """Fetch stories now and report changed / unchanged / failed for each, as each
+    finishes: a change as its report (the headline, each changed sentence with its
+    shifts, claims added and removed); then deliver the alerts that are due. Ctrl-C
+    stops: what was checked is kept and listed, exit status 130."""
     if story_refs and check_all:
         raise click.UsageError("give story ids or --all, not both")
     if story_refs:
@@ -101,12 +126,30 @@ def check(
         stories = [s for s in app.store.list_stories() if s.status != StoryStatus.ARCHIVED]
     if not stories and not as_json:
         click.echo("no stories to check: storywatch add URL")
-    reports = asyncio.run(_run_checks(app, stories))
-    # Read again: a first version gives a story its title.
-    by_id = {story.id: story for story in app.store.list_stories()}
-    if not as_json:
-        for report in reports:
-            _print_report(app, report, by_id[report.story_id])
+    reports: list[CheckReport] = []
+    progress = None if as_json else CheckProgress(app, stories)
+    started = time.monotonic()
+
+    def on_report(report: CheckReport) -> None:
+        reports.append(report)
+        if progress is not None:
+            progress.add(report)
+
+    try:
+        with progress if progress is not None else contextlib.nullcontext():
+            asyncio.run(_run_checks(app, stories, now, on_report))
+    except KeyboardInterrupt:
+        checked = {r.story_id for r in reports}
+        left = [s.id for s in stories if s.id not in checked]
+        click.echo(
+            f"interrupted: {_summary(reports, time.monotonic() - started)}; "
+            f"not checked: {len(left)} ({', '.join(map(str, left[:20]))}"
+            f"{' …' if len(left) > 20 else ''})",
+            err=True,
+        )
+        sys.exit(130)
+    if progress is not None and stories:
+        click.echo(_summary(reports, time.monotonic() - started))
     delivery = None
     if not no_alerts:
         # The changes printed above (or carried by the JSON) are not printed again by the
@@ -125,6 +168,8 @@ def check(
                 + (f", dead {delivery.dead} (storywatch alerts --failed)" if delivery.dead else "")
             )
     if as_json:
+        # Read again: a first version gives a story its title.
+        by_id = {story.id: story for story in app.store.list_stories()}
         emit_json(
             {
                 "checks": [_check_dict(r, by_id[r.story_id]) for r in reports],
@@ -134,3 +179,60 @@ def check(
     failed = [r for r in reports if r.outcome in (CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS)]
     if failed:
         sys.exit(2)
+
+
+def _summary(reports: Sequence[CheckReport], elapsed: float) -> str:
+    changed = sum(r.outcome == CheckOutcome.NEW_VERSION for r in reports)
+    failed = sum(r.outcome in (CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS) for r in reports)
+    unchanged = len(reports) - changed - failed
+    return (
+        f"checked {len(reports)}: {changed} changed, {unchanged} unchanged, {failed} failed"
+        f" in {elapsed:.1f}s"
+    )
+
+
+class CheckProgress:
+    """Each story's result as it finishes; on a terminal, under a live progress bar
+    (done/total, changed, failed, elapsed, ETA); piped, plain lines as they come."""
+
+    def __init__(self, app: AppContext, stories: Sequence[Story]) -> None:
+        self.app = app
+        self.stories = {story.id: story for story in stories}
+        total = len(stories)
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+        self.changed = self.failed = 0
+        if app.console.is_terminal and total > 1:
+            self.bar = Progress(
+                TextColumn("checking"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[changed]} changed, {task.fields[failed]} failed"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=app.console,
+                transient=True,
+            )
+            self.task = self.bar.add_task("check", total=total, changed=0, failed=0)
+
+    def __enter__(self) -> CheckProgress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def add(self, report: CheckReport) -> None:
+        self.changed += report.outcome == CheckOutcome.NEW_VERSION
+        self.failed += report.outcome in (CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS)
+        _print_report(self.app, report, self.stories[report.story_id])
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, advance=1, changed=self.changed, failed=self.failed)

@@ -63,7 +63,13 @@ def compare(app: AppContext, old_file: Path, new_file: Path, context: int, as_js
     old, new = read_article_file(old_file), read_article_file(new_file)
     analysis = analyse(old.text, new.text, old.title, new.title)
     if as_json:
-        emit_json({**analysis.semantic.to_dict(), "text_diff": analysis.text.to_list()})
+        emit_json(
+            {
+                **analysis.semantic.to_dict(),
+                "text_diff": analysis.text.to_list(),
+                "rewritten": analysis.text.rewritten,
+            }
+        )
         return
     semantic = analysis.semantic
     verdict = "material" if semantic.material else "not material"

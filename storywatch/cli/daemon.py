@@ -24,7 +24,7 @@ from storywatch.logs import setup_logging
 from storywatch.storage import Feed, claims, utcnow
 from storywatch.watcher.feeds import compile_pattern
 from storywatch.watcher.service import Service
-from storywatch.watcher.urls import validate_url
+from storywatch.watcher.urls import url_to_track
 
 ALIVE_TICKS = 3  # a worker is alive while its heartbeat is at most this many ticks old
 
@@ -68,7 +68,7 @@ async def _run(app: AppContext, grace: float, once: bool) -> None:
     service = Service(app.settings, app.store)
     if once:
         try:
-            await service.run_once()
+            await service.run_once()  # its pass ends with a summary line in the log
         finally:
             await service.close()
     else:
@@ -189,9 +189,8 @@ def add_feed(
     """Poll an RSS/Atom feed and track each new entry as a story."""
     compile_pattern(include, "--include")
     compile_pattern(exclude, "--exclude")
-    feed = claims.add_feed(
-        app.store, validate_url(url), include=include, exclude=exclude, interval=interval
-    )
+    url = url_to_track(url, allow_private=app.settings.fetch.allow_private)
+    feed = claims.add_feed(app.store, url, include=include, exclude=exclude, interval=interval)
     if as_json:
         emit_json(feed_dict(feed))
     else:

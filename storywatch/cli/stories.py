@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import click
@@ -17,8 +18,9 @@ from storywatch.cli.context import (
 )
 from storywatch.cli.output import fitted_table, story_json, when
 from storywatch.config import format_duration
+from storywatch.errors import InputError, StorywatchError
 from storywatch.storage import Story, StoryStatus, current_revision
-from storywatch.watcher.urls import validate_url
+from storywatch.watcher.urls import url_to_track
 
 
 def story_dict(story: Story) -> dict[str, object]:
@@ -59,12 +61,12 @@ def init(app: AppContext, as_json: bool) -> None:
 
 @click.command(
     epilog=examples(
-        'storywatch add https://example.com/news/story --name "Deal talks"',
-        "storywatch add https://example.com/news/story --interval 15m --tag politics",
+        'storywatch add https://example.com/news/story --name "Deal talks" --interval 15m',
+        "storywatch add https://example.com/a https://example.com/b --tag politics",
     )
 )
-@click.argument("url")
-@click.option("--name", help="A short name to show instead of the page title.")
+@click.argument("urls", metavar="URL...", nargs=-1, required=True)
+@click.option("--name", help="A short name to show instead of the page title (one URL only).")
 @click.option(
     "--interval",
     callback=duration_callback,
@@ -76,25 +78,68 @@ def init(app: AppContext, as_json: bool) -> None:
 @pass_app
 def add(
     app: AppContext,
-    url: str,
+    urls: Sequence[str],
     name: str | None,
     interval: float | None,
     tags: Sequence[str],
     ignore_robots: bool,
     as_json: bool,
 ) -> None:
-    """Track a story URL."""
+    """Track one or more story URLs (for a whole list, see `import`)."""
+    respect_robots = False if ignore_robots else None
+    if len(urls) > 1:
+        if name is not None:
+            raise click.UsageError("--name names one story: give one URL with it")
+        _add_many(app, urls, interval, tags, respect_robots, as_json)
+        return
+    url = url_to_track(urls[0], allow_private=app.settings.fetch.allow_private)
     story = app.store.add_story(
-        validate_url(url),
+        url,
         name=name,
         interval=interval,
         tags=tags,
-        respect_robots=False if ignore_robots else None,
+        respect_robots=respect_robots,
     )
     if as_json:
         emit_json(story_dict(story))
     else:
         click.echo(f"tracking story {story.id}: {story.url} (run `storywatch check {story.id}`)")
+
+
+def _add_many(
+    app: AppContext,
+    urls: Sequence[str],
+    interval: float | None,
+    tags: Sequence[str],
+    respect_robots: bool | None,
+    as_json: bool,
+) -> None:
+    """Several URLs: the valid ones are added together, each problem is one line."""
+    valid: list[tuple[str, str | None]] = []
+    invalid: list[str] = []
+    for url in urls:
+        try:
+            valid.append((url_to_track(url, allow_private=app.settings.fetch.allow_private), None))
+        except StorywatchError as exc:
+            invalid.append(str(exc))
+    added, known = app.store.add_stories(
+        valid, interval=interval, tags=tags, respect_robots=respect_robots
+    )
+    if as_json:
+        emit_json(
+            {
+                "added": [story_dict(story) for story in added],
+                "already_tracked": [story_dict(story) for story in known],
+                "invalid": invalid,
+            }
+        )
+        return
+    for problem in invalid:
+        click.echo(f"not added: {problem}", err=True)
+    for story in known:
+        click.echo(f"already tracked: {story.url} (story {story.id})", err=True)
+    for story in added:
+        click.echo(f"tracking story {story.id}: {story.url}")
 
 
 @click.command(
@@ -147,17 +192,34 @@ def _nothing_listed(app: AppContext, status: str | None) -> str:
 
 @click.command(
     epilog=examples(
-        "storywatch remove 3",
-        'storywatch remove "deal talks"',
+        "storywatch remove 12 --archive     # stop checking, keep every version",
+        "storywatch remove 12 --yes         # delete the story and its history, no question",
     )
 )
 @click.argument("story_ref")
+@click.option("--archive", is_flag=True, help="Stop checking the story but keep its history.")
+@click.option("--yes", "-y", is_flag=True, help="Delete without asking (for scripts).")
 @json_option
 @pass_app
-def remove(app: AppContext, story_ref: str, as_json: bool) -> None:
-    """Stop tracking a story and delete its history."""
+def remove(app: AppContext, story_ref: str, archive: bool, yes: bool, as_json: bool) -> None:
+    """Stop tracking a story and delete its history (asks first on a terminal), or keep
+    the history with --archive."""
     story = app.store.resolve_story(story_ref)
     assert story.id is not None
+    if archive:
+        app.store.archive_story(story.id)
+        if as_json:
+            emit_json({"archived": story.id, "url": story.url})
+        else:
+            click.echo(f"archived story {story.id}: {story.url} (history kept, no more checks)")
+        return
+    if not yes:
+        what = f"story {story.id} ({story.url}) and its {story.version_count} version(s)"
+        if not sys.stdin.isatty():
+            raise InputError(f"remove would delete {what}: pass --yes, or --archive to keep them")
+        if not click.confirm(f"Delete {what}?", default=False):
+            click.echo("nothing removed")
+            return
     app.store.remove_story(story.id)
     if as_json:
         emit_json({"removed": story.id, "url": story.url})

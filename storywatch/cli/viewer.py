@@ -37,6 +37,7 @@ from storywatch.history.filters import parse_types
 from storywatch.history.report import build_report, plural
 from storywatch.history.search import find_presence, phrase_pattern
 from storywatch.storage import Story
+from storywatch.storage.claims import list_feeds
 from storywatch.storage.queries import (
     ChangeRow,
     count_changes,
@@ -44,6 +45,7 @@ from storywatch.storage.queries import (
     story_texts,
     version_rows,
 )
+from storywatch.watcher.imports import Entry, Kind, opml_document, url_list
 
 
 @click.command(
@@ -262,25 +264,47 @@ def search(
     epilog=examples(
         "storywatch export 1 -o report.html",
         "storywatch export 1 --format md > story.md",
-        "storywatch export 1 --json",
+        "storywatch export --stories --format opml -o stories.opml",
     )
 )
-@click.argument("story_ref")
+@click.argument("story_ref", required=False)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "json", "md"]),
-    default="html",
-    show_default=True,
+    type=click.Choice(["html", "json", "md", "urls", "opml"]),
+    help="html, json or md for a story (default html); urls or opml with --stories (default urls).",
+)
+@click.option(
+    "--stories",
+    "all_stories",
+    is_flag=True,
+    help="Write the tracked stories (and, in OPML, feeds) as a list `import` reads back.",
 )
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write."
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @pass_app
-def export(app: AppContext, story_ref: str, fmt: str, output: Path | None, as_json: bool) -> None:
-    """The whole history of a story as one HTML page, Markdown or JSON."""
-    fmt = "json" if as_json else fmt
+def export(
+    app: AppContext,
+    story_ref: str | None,
+    fmt: str | None,
+    all_stories: bool,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """The whole history of a story as one HTML page, Markdown or JSON; or, with
+    --stories, every tracked story and feed as a URL list or OPML."""
+    if all_stories:
+        if story_ref is not None or fmt not in (None, "urls", "opml") or as_json:
+            raise click.UsageError("--stories takes no story and only --format urls or opml")
+        _export_stories(app, fmt or "urls", output)
+        return
+    if story_ref is None:
+        raise click.UsageError("name a story to export, or use --stories")
+    if fmt in ("urls", "opml"):
+        raise click.UsageError(f"--format {fmt} goes with --stories")
+    fmt = "json" if as_json else fmt or "html"
     story, story_id = resolve(app, story_ref)
     report = build_report(
         story_info(story, story_id),
@@ -301,3 +325,20 @@ def export(app: AppContext, story_ref: str, fmt: str, output: Path | None, as_js
     write_output(output, content)
     versions = plural(len(report.versions), "version")
     click.echo(f"wrote {output} ({versions} of story {story_id})")
+
+
+def _export_stories(app: AppContext, fmt: str, output: Path | None) -> None:
+    entries = [
+        Entry(story.url, Kind.STORY, story.name or story.title)
+        for story in app.store.list_stories()
+    ]
+    if fmt == "urls":  # a plain list cannot say which URL is a feed: stories only
+        content = url_list(entries)
+    else:
+        entries += [Entry(feed.url, Kind.FEED, feed.title) for feed in list_feeds(app.store)]
+        content = opml_document(entries)
+    if output is None:
+        sys.stdout.write(content)
+        return
+    write_output(output, content)
+    click.echo(f"wrote {output} ({plural(len(entries), 'URL')})")

@@ -330,6 +330,7 @@ def diff(
                 "new_version": new.number,
                 **semantic.to_dict(),
                 "text_diff": text.to_list(),
+                "rewritten": text.rewritten,
             }
         )
         return

@@ -101,11 +101,20 @@ def needs_gap(previous: Segment | None, segment: Segment) -> bool:
     )
 
 
+def rewrite_note(diff: TextDiff) -> str | None:
+    """'rewritten: 80% of the text changed' when most of the text was rewritten."""
+    if diff.rewritten is None:
+        return None
+    return f"rewritten: {diff.rewritten:.0%} of the text changed"
+
+
 def render_plain(diff: TextDiff, *, context: int = 8) -> str:
     """wdiff-style text: ``[-removed-]{+added+}``, one block per changed stretch."""
     if not diff.changed:
         return "(no text changes)"
-    blocks = [
+    note = rewrite_note(diff)
+    blocks = [note] if note else []
+    blocks += [
         hunk_header(hunk) + "\n" + marked_plain(display_segments(hunk, context))
         for hunk in diff.hunks
     ]
@@ -118,6 +127,9 @@ def render_rich(diff: TextDiff, *, context: int = 8) -> Text:
     if not diff.changed:
         out.append("(no text changes)", style="dim")
         return out
+    note = rewrite_note(diff)
+    if note:
+        out.append(note + "\n\n", style="bold yellow")
     for number, hunk in enumerate(diff.hunks):
         if number:
             out.append("\n\n")
@@ -152,7 +164,15 @@ def render_side_by_side(
     ``markers`` the edits keep their wdiff markers for output without colour."""
     if not diff.changed:
         return Text("(no text changes)", style="dim")
-    table = Table(box=box.MINIMAL, expand=True, header_style="bold", pad_edge=False)
+    table = Table(
+        box=box.MINIMAL,
+        expand=True,
+        header_style="bold",
+        pad_edge=False,
+        title=rewrite_note(diff),
+        title_justify="left",
+        title_style="bold yellow",
+    )
     table.add_column(old_title, ratio=1, overflow="fold")
     table.add_column(new_title, ratio=1, overflow="fold")
     for number, hunk in enumerate(diff.hunks):
@@ -172,7 +192,9 @@ def render_html(diff: TextDiff, *, context: int = -1) -> str:
     newlines, for a ``white-space: pre-wrap`` style to show."""
     if not diff.changed:
         return '<p class="no-change">(no text changes)</p>'
-    blocks = [
+    note = rewrite_note(diff)
+    blocks = [f'<p class="rewritten">{html.escape(note)}</p>'] if note else []
+    blocks += [
         '<div class="hunk">'
         f'<div class="hunk-header">{html.escape(hunk_header(hunk))}</div>'
         f'<div class="hunk-text">{marked_html(display_segments(hunk, context))}</div>'

@@ -35,6 +35,7 @@ from storywatch.diff.render import (
     marked_plain,
     marked_rich,
     render_html,
+    rewrite_note,
 )
 from storywatch.diff.text import Hunk, Segment, TextDiff, word_diff
 
@@ -117,6 +118,7 @@ class ChangeReport:
 
     @property
     def empty(self) -> bool:
+        """No shift and no headline rewrite: a wording-only change."""
         return self.headline is None and not self.sentences and not self.added and not self.removed
 
 
@@ -260,6 +262,9 @@ def report_lines(
             line.append(f"  {item.weight()}", style="dim")
             out.append(Line(at, line))
 
+    note = rewrite_note(report.text) if report.text is not None else None
+    if note:
+        out.append(Line(indent, Text.assemble((note, "bold yellow"))))
     if report.headline is not None:
         line = Text()
         line.append("Headline: ", style="bold")
@@ -381,6 +386,9 @@ def report_html(report: ChangeReport, detail: Detail = FULL, *, email: bool = Fa
         return f"<ul{attrs('shifts')}>{''.join(items)}</ul>" if items else ""
 
     parts = []
+    note = rewrite_note(report.text) if report.text is not None else None
+    if note:
+        parts.append(f"<p{attrs('rewritten')}><strong>{html.escape(note)}</strong></p>")
     if report.headline is not None:
         words = marked_html(report.headline.segments, tag_attrs)
         parts.append(f"<p{attrs('headline')}><strong>Headline:</strong> {words}</p>")

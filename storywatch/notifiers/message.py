@@ -25,6 +25,7 @@ paragraphs count from 1)::
       "text_diff": [{"old_start": 2, "old_count": 1, "new_start": 2, "new_count": 1,
                      "segments": [{"op": "equal|delete|insert", "text": "…"}, …]}, …],
       "words_added": 3, "words_removed": 1,
+      "rewritten": null,                  # or the share of the text changed, 0..1
       "created_at": "2026-11-25T10:00:00Z"
     }
 
@@ -138,6 +139,7 @@ def build_payload(
         "text_diff": text_diff.to_list(),
         "words_added": text_diff.words_added,
         "words_removed": text_diff.words_removed,
+        "rewritten": text_diff.rewritten,
         "created_at": iso(created_at),
     }
 
@@ -182,7 +184,11 @@ def sample_payload(now: datetime) -> dict[str, Any]:
 
 
 def _text_diff(
-    data: Sequence[Mapping[str, Any]], added: int, removed: int, schema: int
+    data: Sequence[Mapping[str, Any]],
+    added: int,
+    removed: int,
+    schema: int,
+    rewritten: float | None,
 ) -> TextDiff:
     # From schema 2 on, paragraphs count from 1 in the document.
     base = 1 if schema >= 2 else 0
@@ -196,7 +202,7 @@ def _text_diff(
         )
         for h in data
     )
-    return TextDiff(hunks, added, removed)
+    return TextDiff(hunks, added, removed, rewritten)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +273,7 @@ class AlertMessage:
                 int(payload.get("words_added", 0)),
                 int(payload.get("words_removed", 0)),
                 schema,
+                None if payload.get("rewritten") is None else float(payload["rewritten"]),
             ),
         )
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from storywatch.config import SlackSettings
-from storywatch.diff.render import display_segments, hunk_header
+from storywatch.diff.render import display_segments, hunk_header, rewrite_note
 from storywatch.diff.report import SUMMARY, Note, SentenceChange, trimmed
 from storywatch.diff.text import Segment, TextDiff
 from storywatch.notifiers.channels import post, register_secret
@@ -128,6 +128,9 @@ def _slack_words(segments: Iterable[Segment]) -> Iterator[str]:
 
 def _slack_diff_pieces(diff: TextDiff) -> Iterator[str]:
     """The word diff as escaped mrkdwn pieces."""
+    note = rewrite_note(diff)
+    if note:
+        yield f"*{note}*\n"
     for hunk in diff.hunks:
         yield f"\n`{slack_escape(hunk_header(hunk))}`\n"
         yield from _slack_words(display_segments(hunk, CONTEXT_WORDS))

@@ -290,8 +290,9 @@ def record_feed_poll(store: Store, feed_id: int, poll: FeedPoll) -> None:
         if poll.title:
             feed.title = poll.title[:1000]
         if poll.error is None:
-            feed.etag = poll.etag[:500] if poll.etag else None
-            feed.last_modified = poll.last_modified[:100] if poll.last_modified else None
+            # Exactly as served, as for stories (Store._story_update).
+            feed.etag = poll.etag
+            feed.last_modified = poll.last_modified
         feed.lease_owner = None
         feed.lease_expires_at = None
         session.add(feed)
@@ -323,6 +324,20 @@ class StoryCounts:
     @property
     def checks_per_minute(self) -> float:
         return self.checks_last_10m / 10
+
+
+def due_and_next(store: Store, *, now: datetime) -> tuple[int, datetime | None]:
+    """How many stories are due now, and when the earliest of the others is: what a pass
+    of the watcher reports."""
+    now = as_utc(now)
+    with store._session() as session:
+        due = session.exec(select(func.count()).where(_story_due(now))).one()
+        upcoming = session.exec(
+            select(func.min(Story.next_check_at)).where(
+                col(Story.status) != StoryStatus.ARCHIVED, col(Story.next_check_at) > now
+            )
+        ).one()
+    return due, as_utc(upcoming) if upcoming is not None else None
 
 
 def story_counts(

@@ -20,6 +20,14 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # already at this revision opens without importing alembic, which costs a fifth of a
 # second on every command.
 SCHEMA_REVISION = "0003"
+# The pip package of a database driver whose import name differs from it.
+_DRIVER_PACKAGES = {
+    "MySQLdb": "mysqlclient",
+    "pymysql": "PyMySQL",
+    "psycopg2": "psycopg2-binary",
+    "cx_Oracle": "cx-Oracle",
+    "pymssql": "pymssql",
+}
 
 
 def normalise_url(url: str) -> str:
@@ -60,6 +68,13 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, **kwargs)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise StorageError(f"unsupported database URL {parsed!r}: {exc}") from None
+    except ImportError as exc:  # the dialect is SQLAlchemy's, its driver is not installed
+        module = exc.name or str(exc)
+        package = _DRIVER_PACKAGES.get(module.split(".")[0], module)
+        raise StorageError(
+            f"the database driver for {parsed.drivername}:// is not installed "
+            f"(no module {module}; pip install {package})"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storywatch.httputil import MAX_ETAG, MAX_LAST_MODIFIED
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -57,8 +59,8 @@ class Story(SQLModel, table=True):
     status: str = Field(default=StoryStatus.ACTIVE, max_length=20)
     error_count: int = 0
     last_error: str | None = Field(default=None, max_length=2000)
-    etag: str | None = Field(default=None, max_length=500)
-    last_modified: str | None = Field(default=None, max_length=100)
+    etag: str | None = Field(default=None, max_length=MAX_ETAG)
+    last_modified: str | None = Field(default=None, max_length=MAX_LAST_MODIFIED)
     # Digest of the page whose article is the latest version (or matched it): the same
     # bytes again are unchanged without extracting them.
     page_hash: str | None = Field(default=None, max_length=64)
@@ -137,8 +139,8 @@ class Feed(SQLModel, table=True):
     last_checked_at: datetime | None = None
     error_count: int = 0
     last_error: str | None = Field(default=None, max_length=2000)
-    etag: str | None = Field(default=None, max_length=500)
-    last_modified: str | None = Field(default=None, max_length=100)
+    etag: str | None = Field(default=None, max_length=MAX_ETAG)
+    last_modified: str | None = Field(default=None, max_length=MAX_LAST_MODIFIED)
     lease_owner: str | None = Field(default=None, max_length=200)
     lease_expires_at: datetime | None = None
 

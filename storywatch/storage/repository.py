@@ -25,10 +25,23 @@ from sqlalchemy import (
     or_,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, col, select
 
-from storywatch.errors import AmbiguousError, NotFoundError, StorageError, StorywatchError
+from storywatch.errors import (
+    AmbiguousError,
+    DatabaseUnavailableError,
+    NotFoundError,
+    StorageError,
+    StorywatchError,
+)
 from storywatch.storage import textstore
 from storywatch.storage.db import create_db_engine, migrate
 from storywatch.storage.models import Alert, Check, Story, StoryStatus, Version, VersionDiff, utcnow
@@ -36,6 +49,7 @@ from storywatch.storage.records import CheckRecord
 
 # Built once: the columns set come from the parameters of each execution, and a reused
 # statement keeps its cache key, so a check costs no statement construction.
+_IN_CHUNK = 500  # values in one IN (...): under every backend's parameter limit
 _STORIES = Story.__table__  # type: ignore[attr-defined]
 _VERSIONS = Version.__table__  # type: ignore[attr-defined]
 # The check ends the lease it ran under, and only that one: a worker whose lease ran out
@@ -106,12 +120,9 @@ class Store:
         except IntegrityError:
             session.rollback()
             raise
-        except OperationalError as exc:
-            session.rollback()
-            raise StorageError(f"database error: {_first_line(exc)}") from None
         except SQLAlchemyError as exc:
             session.rollback()
-            raise StorageError(f"database error: {_first_line(exc)}") from None
+            raise database_error(exc) from None
         except BaseException:
             session.rollback()
             raise
@@ -127,7 +138,7 @@ class Store:
         except IntegrityError:
             raise
         except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {_first_line(exc)}") from None
+            raise database_error(exc) from None
 
     # -- stories -------------------------------------------------------------------------
 
@@ -159,6 +170,43 @@ class Store:
             which = f" as story {existing.id}" if existing else ""
             raise StorageError(f"already tracking {url}{which}") from None
         return story
+
+    def add_stories(
+        self,
+        urls: Sequence[tuple[str, str | None]],
+        *,
+        interval: float | None = None,
+        tags: Sequence[str] = (),
+        respect_robots: bool | None = None,
+    ) -> tuple[list[Story], list[Story]]:
+        """Track many (url, name) pairs in one transaction: (added, already tracked).
+        A URL given twice is added once."""
+        wanted: dict[str, str | None] = {}
+        for url, name in urls:
+            wanted.setdefault(url, name)  # the first name given for a URL wins
+        with self._session() as session:
+            existing: dict[str, Story] = {}
+            listed = list(wanted)
+            for start in range(0, len(listed), _IN_CHUNK):
+                chunk = listed[start : start + _IN_CHUNK]
+                for story in session.exec(select(Story).where(col(Story.url).in_(chunk))):
+                    existing[story.url] = story
+            added = [
+                Story(
+                    url=url,
+                    name=name,
+                    interval=interval,
+                    tags=",".join(tags),
+                    respect_robots=respect_robots,
+                )
+                for url, name in wanted.items()
+                if url not in existing
+            ]
+            session.add_all(added)
+            session.flush()
+            for story in added:
+                session.refresh(story)
+        return added, [existing[url] for url in wanted if url in existing]
 
     def find_story_by_url(self, url: str) -> Story | None:
         with self._session() as session:
@@ -210,6 +258,19 @@ class Store:
             if status:
                 query = query.where(Story.status == status)
             return list(session.exec(query).all())
+
+    def archive_story(self, story_id: int) -> Story:
+        """Stop checking a story, keeping its whole history."""
+        with self._session() as session:
+            story = session.get(Story, story_id)
+            if story is None:
+                raise NotFoundError(f"no story with id {story_id}")
+            story.status = StoryStatus.ARCHIVED
+            story.lease_owner = None
+            session.add(story)
+            session.flush()
+            session.refresh(story)
+        return story
 
     def remove_story(self, story_id: int) -> Story:
         with self._session() as session:
@@ -308,7 +369,7 @@ class Store:
                     connection, version.story_id, version.number, version.id, version.text_blob
                 )
         except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {_first_line(exc)}") from None
+            raise database_error(exc) from None
 
     def version_html(self, version: Version) -> str | None:
         if version.html_blob is None:
@@ -613,8 +674,10 @@ def _story_update(record: CheckRecord) -> dict[str, object]:
         "last_error": _clip(record.error),
     }
     if record.etag is not None or record.last_modified is not None or record.version:
-        values["etag"] = _clip(record.etag, 500)
-        values["last_modified"] = _clip(record.last_modified, 100)
+        # Exactly as served, never clipped: they are sent back to the server, and the
+        # fetcher keeps only those that fit (httputil.usable_validator).
+        values["etag"] = record.etag
+        values["last_modified"] = record.last_modified
     if record.page_hash is not None:
         values["page_hash"] = record.page_hash
     return values
@@ -632,6 +695,17 @@ def _clip(value: str | None, limit: int = 2000) -> str | None:
     if value is None:
         return None
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# The database itself failing (down, unreachable, locked past the busy timeout, out of
+# connections), as opposed to a statement it refused: see DatabaseUnavailableError.
+_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+
+
+def database_error(exc: SQLAlchemyError) -> StorageError:
+    """The StorageError to raise for a SQLAlchemy error, telling an outage apart."""
+    kind = DatabaseUnavailableError if isinstance(exc, _UNAVAILABLE) else StorageError
+    return kind(f"database error: {_first_line(exc)}")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -26,6 +26,13 @@ _BOMS = (
 # WHATWG: pages labelled latin-1/ascii are decoded as windows-1252 by every browser, and
 # news CMSes rely on that for curly quotes in the 0x80-0x9f range.
 _WHATWG_ALIASES = {"latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
+_MAX_LABEL = 40  # the longest WHATWG label is 24 characters
+# Text codecs in Python's sense that are no web encoding (WHATWG lists none of them): the
+# first two fail on most bytes even with errors="replace", the others rewrite the page's
+# backslashes and plus signs.
+_NOT_PAGE_ENCODINGS = frozenset(
+    {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"}
+)
 
 
 def decode_body(raw: bytes, header_charset: str | None, media_type: str) -> str:
@@ -64,10 +71,17 @@ def _declared_in_document(raw: bytes, media_type: str) -> str | None:
 
 
 def _codec(name: str | None) -> str | None:
-    if not name:
+    """The Python codec for a charset label, or None for a label to ignore, as browsers
+    ignore unknown ones: the page or its server chose it, so it may name anything Python
+    knows that is not a text encoding at all (base64, rot13, zlib) or no web encoding
+    (idna, unicode-escape)."""
+    if not name or len(name) > _MAX_LABEL:
         return None
     try:
-        canonical = codecs.lookup(name).name
-    except LookupError:
-        return None  # an unknown label is ignored, as browsers do
-    return _WHATWG_ALIASES.get(canonical, canonical)
+        info = codecs.lookup(name)
+        if not info._is_text_encoding or info.name in _NOT_PAGE_ENCODINGS:
+            return None
+        b"<".decode(info.name, errors="replace")  # "undefined" refuses everything
+    except (LookupError, ValueError):  # ValueError: a NUL in the label; UnicodeError too
+        return None
+    return _WHATWG_ALIASES.get(info.name, info.name)

@@ -86,7 +86,8 @@ def _next_poll(
     if errors:
         interval = min(interval * 2 ** min(errors, 10), settings.max_interval)
     delay = interval * (1 + random.uniform(-settings.jitter, settings.jitter))
-    return now + timedelta(seconds=max(delay, retry_after or 0.0))
+    floor = min(retry_after or 0.0, settings.max_interval)  # as for stories (schedule.py)
+    return now + timedelta(seconds=max(delay, floor))
 
 
 async def poll_feed(

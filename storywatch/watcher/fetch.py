@@ -26,9 +26,15 @@ import httpx
 
 from storywatch.config.settings import FetchSettings
 from storywatch.errors import FetchError, HTTPStatusError, InvalidURLError, TooLargeError
-from storywatch.httputil import parse_retry_after
+from storywatch.httputil import (
+    MAX_ETAG,
+    MAX_LAST_MODIFIED,
+    parse_content_length,
+    parse_retry_after,
+    usable_validator,
+)
 from storywatch.watcher.decoding import FEED_TYPES, HTML_TYPES, TEXT_TYPES, decode_body
-from storywatch.watcher.urls import guard_url, validate_url
+from storywatch.watcher.urls import guard_url, one_line, validate_url
 
 ACCEPTED_TYPES = HTML_TYPES | TEXT_TYPES | FEED_TYPES
 
@@ -49,6 +55,7 @@ class FetchResult:
     raw: bytes | None  # the body as served, decompressed (None on 304)
     charset: str | None  # from the Content-Type header, if it named one
     content_type: str  # media type only, lowercased, e.g. "text/html"
+    # Validators exactly as served, or None when unusable (httputil.usable_validator).
     etag: str | None
     last_modified: str | None
     elapsed_ms: int
@@ -129,9 +136,7 @@ class Fetcher:
         current = url
         for _hop in range(self._settings.max_redirects + 1):
             await guard_url(current, allow_private=self._settings.allow_private)
-            request = httpx.Request(
-                "GET", current, headers=headers, extensions={"timeout": self._timeout}
-            )
+            request = _request(current, headers, self._timeout)
             if cookies:
                 cookies.set_cookie_header(request)
             response = await self._send(request, current)
@@ -181,8 +186,8 @@ class Fetcher:
                 charset=None,
                 content_type="",
                 # A 304 may omit validators; keep the caller's so the next GET is conditional.
-                etag=response.headers.get("ETag") or etag,
-                last_modified=response.headers.get("Last-Modified") or last_modified,
+                etag=_validator(response, "ETag") or etag,
+                last_modified=_validator(response, "Last-Modified") or last_modified,
                 elapsed_ms=0,
             )
         _check_status(response, url)
@@ -199,22 +204,43 @@ class Fetcher:
             raw=raw,
             charset=charset,
             content_type=media_type,
-            etag=response.headers.get("ETag"),
-            last_modified=response.headers.get("Last-Modified"),
+            etag=_validator(response, "ETag"),
+            last_modified=_validator(response, "Last-Modified"),
             elapsed_ms=0,
             page_hash=hashlib.sha256(raw).hexdigest(),
         )
+
+
+_VALIDATOR_LIMITS = {"ETag": MAX_ETAG, "Last-Modified": MAX_LAST_MODIFIED}
+
+
+def _validator(response: httpx.Response, name: str) -> str | None:
+    return usable_validator(response.headers.get(name), _VALIDATOR_LIMITS[name])
 
 
 def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
     # Sent on every hop: the validators belong to the final URL, and a redirecting hop
     # simply ignores them.
     headers: dict[str, str] = {}
+    usable = (usable_validator(etag, MAX_ETAG), usable_validator(last_modified, MAX_LAST_MODIFIED))
+    if usable != (etag, last_modified):
+        # Stored before validators were checked (clipped with "…", or not ASCII): a plain
+        # GET, whose answer replaces them.
+        return headers
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return headers
+
+
+def _request(url: str, headers: dict[str, str], timeout: dict[str, float | None]) -> httpx.Request:
+    try:
+        return httpx.Request("GET", url, headers=headers, extensions={"timeout": timeout})
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        # validate_url accepted it, so this is a gap between it and httpx: still the URL's
+        # fault, and one line.
+        raise InvalidURLError(f"not an http(s) URL: {one_line(url)} ({_reason(exc)})") from None
 
 
 def _redirect_target(response: httpx.Response, url: str) -> str | None:
@@ -225,14 +251,12 @@ def _redirect_target(response: httpx.Response, url: str) -> str | None:
         raise FetchError(f"HTTP {response.status_code} redirect without a Location at {url}")
     try:
         target = str(response.url.join(location.strip()))
-    except httpx.InvalidURL:
-        raise InvalidURLError(f"{url} redirects to an invalid URL: {_one_line(location)}") from None
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        raise InvalidURLError(f"{url} redirects to an invalid URL: {one_line(location)}") from None
     try:
         return validate_url(target)
-    except InvalidURLError:
-        raise InvalidURLError(
-            f"{url} redirects to a non-http(s) URL: {_one_line(target)}"
-        ) from None
+    except InvalidURLError as exc:
+        raise InvalidURLError(f"{url} redirects to an unusable URL: {exc}") from None
 
 
 def _check_status(response: httpx.Response, url: str) -> None:
@@ -249,8 +273,8 @@ def _check_status(response: httpx.Response, url: str) -> None:
 
 
 def _check_content_length(response: httpx.Response, url: str, max_bytes: int) -> None:
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    declared = parse_content_length(response.headers.get("Content-Length"))
+    if declared is not None and declared > max_bytes:
         raise TooLargeError(
             f"{url} is too large: Content-Length {declared} exceeds the {max_bytes} byte limit"
         )
@@ -364,11 +388,7 @@ def _sniff_media_type(raw: bytes, url: str) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    return _one_line(str(exc)) or type(exc).__name__
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:300]
+    return one_line(str(exc)) or type(exc).__name__
 
 
 # -- the connection pool's idle probe ----------------------------------------------------

@@ -1,17 +1,21 @@
 """One check of one story: fetch -> extract -> snapshot -> diff -> alerts, as urlwatch's
 job pipeline does. A failure is recorded on the story and reported, never raised, so one
-bad story cannot end a cycle."""
+bad story cannot end a cycle; that holds for exceptions nobody foresaw too (see
+:meth:`Checker.check`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
 import functools
+import logging
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from storywatch.config import Settings
@@ -19,6 +23,7 @@ from storywatch.diff.analysis import Analysis, analyse
 from storywatch.diff.model import SemanticDiff
 from storywatch.diff.text import TextDiff
 from storywatch.errors import (
+    DatabaseUnavailableError,
     ExtractionError,
     FetchError,
     HTTPStatusError,
@@ -41,9 +46,12 @@ from storywatch.storage.outbox import last_alert_at
 from storywatch.watcher.extract import Article, extract_page
 from storywatch.watcher.fetch import Fetcher, FetchResult
 from storywatch.watcher.normalise import content_hash, same_headline
+from storywatch.watcher.politeness import robots_policy
 from storywatch.watcher.schedule import next_schedule
+from storywatch.watcher.urls import one_line
 from storywatch.watcher.workers import Runner, ThreadRunner
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 GROUP_WINDOW = 0.03  # seconds a group commit waits for company
 
@@ -163,8 +171,27 @@ class Checker:
         return await asyncio.get_running_loop().run_in_executor(self._writer, call)
 
     async def check(self, story: Story) -> CheckReport:
-        assert story.id is not None
+        """Check ``story`` and record the outcome on it; return the report.
+
+        Raises only when the database is unavailable (or the outcome cannot be stored).
+        Any other exception, a bug met on some hostile page included, is the story's
+        failed check: recorded with its type and message, so the story backs off and ends
+        up ``failing`` like any broken page, instead of being retried every lease period
+        with nothing to show why."""
         started = time.perf_counter()
+        try:
+            # The story's own robots.txt choice (add --ignore-robots) travels with its
+            # fetch: every caller gets the same policy.
+            with robots_policy(story.respect_robots):
+                return await self._check(story, started)
+        except DatabaseUnavailableError:
+            raise  # not the story's fault: it stays as it was and is checked again
+        except Exception as exc:
+            log.debug("story %s: check crashed", story.id, exc_info=True)
+            return await self._commit(self._failure(story, crash_report(exc), started))
+
+    async def _check(self, story: Story, started: float) -> CheckReport:
+        assert story.id is not None
         # Conditional headers only once a version exists: a 304 must never be the first answer.
         has_versions = story.version_count > 0
         try:
@@ -380,7 +407,9 @@ class Checker:
         )
         try:
             number = await self._version_writes.write(story.id, record)
-        except StorywatchError as exc:
+        except DatabaseUnavailableError:
+            raise
+        except StorywatchError as exc:  # another worker stored a version first
             return CheckReport(story.id, story.url, CheckOutcome.FAILED, error=str(exc))
         return CheckReport(
             story.id,
@@ -421,3 +450,14 @@ class Checker:
             now=now,
         )
         return plan_alerts(context, self.settings.alerts)
+
+
+def crash_report(exc: BaseException) -> str:
+    """One line for an unforeseen exception: its type, its message and where it was
+    raised, enough to file a bug without the traceback."""
+    where = ""
+    if exc.__traceback__ is not None:
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f" (at {Path(frame.filename).name}:{frame.lineno})"
+    message = one_line(str(exc), 200)
+    return f"unexpected error: {type(exc).__name__}{': ' if message else ''}{message}{where}"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import urllib.robotparser
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
+from protego import Protego
 
 from storywatch.config.settings import FetchSettings
 from storywatch.errors import FetchError, HTTPStatusError
@@ -59,8 +59,9 @@ class RobotsDisallowedError(FetchError):
 
 @dataclass
 class _Robots:
-    parser: urllib.robotparser.RobotFileParser | None  # None: everything disallowed
+    parser: Protego | None  # None: everything disallowed
     expires: float
+    unreachable: str = ""  # why robots.txt could not be read, when parser is None
 
 
 @dataclass
@@ -72,6 +73,15 @@ class _Host:
     paused_by: int = 429  # the status that caused the current pause
     robots: _Robots | None = None
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def polite_fetcher(settings: FetchSettings, *, skip_delay: bool = False) -> PoliteFetcher:
+    """The fetcher every command checks stories with: the one place fetch policy is set.
+    ``skip_delay`` (``check --now``) drops the per-host delay a user may waive for a
+    one-off check; robots.txt, its Crawl-delay and Retry-After pauses always hold."""
+    if skip_delay:
+        settings = settings.model_copy(update={"per_host_delay": 0.0})
+    return PoliteFetcher(settings)
 
 
 class PoliteFetcher(Fetcher):
@@ -168,10 +178,10 @@ class PoliteFetcher(Fetcher):
         robots = await self._robots(url, host)
         if robots.parser is None:
             raise RobotsDisallowedError(
-                f"robots.txt of {_origin(url)} is unreachable, so {url} is not fetched "
-                "for now (add the story with --ignore-robots to override)"
+                f"robots.txt of {_origin(url)} is unreachable ({robots.unreachable}), so "
+                f"{url} is not fetched for now (add the story with --ignore-robots to override)"
             )
-        if not robots.parser.can_fetch(self.settings.user_agent, url):
+        if not robots.parser.can_fetch(url, self.settings.user_agent):
             raise RobotsDisallowedError(
                 f"robots.txt disallows {url} (add the story with --ignore-robots to override)"
             )
@@ -191,18 +201,21 @@ class PoliteFetcher(Fetcher):
 
     async def _load_robots(self, url: str, host: _Host) -> _Robots:
         robots_url = f"{_origin(url)}/robots.txt"
-        parser = urllib.robotparser.RobotFileParser(robots_url)
         try:
             result = await self._polite(host, robots_url)
         except HTTPStatusError as exc:
             if exc.status_code >= 500 or exc.status_code == 429:
-                return _Robots(None, self._clock() + ROBOTS_UNREACHABLE_TTL)
-            parser.parse([])  # 4xx: there is no robots.txt, everything is allowed
-        except FetchError:
-            return _Robots(None, self._clock() + ROBOTS_UNREACHABLE_TTL)
+                return _Robots(
+                    None, self._clock() + ROBOTS_UNREACHABLE_TTL, f"HTTP {exc.status_code}"
+                )
+            body = ""  # 4xx: there is no robots.txt, everything is allowed
+        except FetchError as exc:
+            return _Robots(None, self._clock() + ROBOTS_UNREACHABLE_TTL, str(exc))
         else:
-            parser.parse((result.body or "").splitlines())
-        return _Robots(parser, self._clock() + ROBOTS_TTL)
+            body = result.body or ""
+        # protego, Scrapy's parser: "*" and "$" in paths, as modern robots.txt files use
+        # them (urllib's parser reads "Disallow: /*/live/" as a literal path).
+        return _Robots(Protego.parse(body), self._clock() + ROBOTS_TTL)
 
 
 def _origin(url: str) -> str:

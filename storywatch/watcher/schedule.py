@@ -82,7 +82,9 @@ def next_schedule(
 
     delay = _jittered(delay, settings.jitter, rng)
     if retry_after is not None:
-        delay = max(delay, retry_after)
+        # A floor the server chose, so bounded by ours: a story is never put off for
+        # longer than max_interval because a server said so.
+        delay = max(delay, min(retry_after, settings.max_interval))
     return ScheduleUpdate(
         next_check_at=now + timedelta(seconds=delay),
         current_interval=pace,

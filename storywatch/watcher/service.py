@@ -43,13 +43,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from storywatch.config import Settings
+from storywatch.config import Settings, format_duration
+from storywatch.errors import DatabaseUnavailableError, StorywatchError
 from storywatch.notifiers import Channel, DeliveryReport, build_channels, deliver_due
 from storywatch.storage import CheckOutcome, Store, Story, Worker, claims, utcnow
 from storywatch.watcher.extract import warm_up
 from storywatch.watcher.feeds import FeedReport, poll_feed
 from storywatch.watcher.pipeline import Checker, CheckReport
-from storywatch.watcher.politeness import PoliteFetcher, robots_policy
+from storywatch.watcher.politeness import polite_fetcher
 from storywatch.watcher.workers import ProcessPool, Runner, ThreadRunner
 
 if TYPE_CHECKING:
@@ -87,15 +88,31 @@ def make_worker_id() -> str:
 
 @dataclass
 class PassStats:
+    due: int = 0
     checked: int = 0
     changed: int = 0
     failed: int = 0
+    next_due: datetime | None = None
     started: float = field(default_factory=time.perf_counter)
 
     def add(self, report: CheckReport) -> None:
         self.checked += 1
         self.changed += report.outcome == CheckOutcome.NEW_VERSION
         self.failed += report.outcome in _FAILED
+
+    def summary(self, now: datetime) -> str:
+        """'pass: 12 due, 12 checked, 2 changed, 1 failed in 3.4s; next due in 14m'."""
+        if self.next_due is None:
+            upcoming = "nothing else scheduled"
+        else:
+            wait = max(0.0, (self.next_due - now).total_seconds())
+            # Minutes are precise enough past two of them ("in 14m", not "in 851s").
+            step = 60 if wait >= 120 else 1
+            upcoming = f"next due in {format_duration(round(wait / step) * step)}"
+        return (
+            f"pass: {self.due} due, {self.checked} checked, {self.changed} changed, "
+            f"{self.failed} failed in {time.perf_counter() - self.started:.1f}s; {upcoming}"
+        )
 
 
 class Service:
@@ -115,7 +132,7 @@ class Service:
         self.store = store
         self.worker_id = worker_id or make_worker_id()
         self.clock = clock
-        self.fetcher = PoliteFetcher(settings.fetch)
+        self.fetcher = polite_fetcher(settings.fetch)
         self.extractor = extraction_runner(settings.fetch.extract_processes)
         self.channels = build_channels(settings) if channels is None else channels
         self.checker = Checker(
@@ -144,20 +161,15 @@ class Service:
         rescheduled during the pass are not taken again); by default it is "now" at every
         claim. ``reports`` collects each check's report (tests; the daemon keeps counts)."""
         stats = PassStats()
+        stats.due, _ = claims.due_and_next(self.store, now=due_by or self.clock())
         while True:
             await self._claim_more(stats, reports, due_by or self.clock())
             if not self._in_flight:
                 break
             await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
-        if stats.checked:
-            log.info(
-                "checked %d stories: %d changed, %d failed, in %.1fs",
-                stats.checked,
-                stats.changed,
-                stats.failed,
-                time.perf_counter() - stats.started,
-                extra={"worker": self.worker_id},
-            )
+        now = self.clock()
+        _, stats.next_due = claims.due_and_next(self.store, now=now)
+        log.info("%s", stats.summary(now), extra={"worker": self.worker_id})
         return stats
 
     async def _claim_more(
@@ -190,11 +202,20 @@ class Service:
     async def _check(
         self, story: Story, stats: PassStats, reports: list[CheckReport] | None
     ) -> None:
+        # The checker records every failure on the story, crashes included; what reaches
+        # here is the database failing, or the story removed while it was checked.
         try:
-            with robots_policy(story.respect_robots):
-                report = await self.checker.check(story)
-        except Exception as exc:  # a database outage: the lease expires, the story returns
-            log.error("story %s: check not recorded: %s", story.id, exc, extra=_story(story))
+            report = await self.checker.check(story)
+        except DatabaseUnavailableError as exc:  # the lease expires, the story returns
+            log.error(
+                "story %s: check not recorded, database unavailable: %s",
+                story.id,
+                exc,
+                extra=_story(story),
+            )
+            return
+        except StorywatchError as exc:
+            log.warning("story %s: check not recorded: %s", story.id, exc, extra=_story(story))
             return
         self.checks_done += 1
         stats.add(report)

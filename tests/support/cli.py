@@ -22,7 +22,11 @@ class Result:
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    stdin: str | None = None,
 ) -> Result:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("STORYWATCH_")}
     environ.update({"NO_COLOR": "1", "COLUMNS": "120", **(env or {})})
@@ -30,6 +34,7 @@ def run_cli(
         [sys.executable, "-m", "storywatch", *args],
         capture_output=True,
         text=True,
+        input=stdin,
         cwd=cwd,
         env=environ,
         timeout=timeout,

@@ -24,6 +24,7 @@ import gzip
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -44,9 +45,11 @@ class _RequestFields(NamedTuple):
 
 
 class LoggedRequest(_RequestFields):
-    """One received request; unpacks as ``(method, path, headers)``, body in ``.body``."""
+    """One received request; unpacks as ``(method, path, headers)``, body in ``.body``,
+    arrival (time.monotonic) in ``.received_at``."""
 
     body: bytes = b""
+    received_at: float = 0.0
 
 
 @dataclass
@@ -205,6 +208,7 @@ class PageServer:
     # --- used by the handler ---------------------------------------------------------
 
     def _record(self, request: LoggedRequest) -> Route | None:
+        request.received_at = time.monotonic()
         with self._lock:
             self.requests.append(request)
             route = self.routes.get(request.path) or self.routes.get(request.path.split("?")[0])

@@ -30,6 +30,9 @@ _GROUP_MINIMUM = 65.0
 _GROUP_GAIN = 5.0
 _CANDIDATES = 8
 _COMMON_WORD_LIMIT = 40  # words in more sentences than this do not index
+# A "sentence" longer than this (a page without sentence punctuation) only matches exactly:
+# comparing two of them word by word costs the product of their lengths.
+_MAX_FUZZY_CHARS = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,8 @@ class Group:
 
 def similarity(a: str, b: str) -> float:
     """How alike two match keys are, 0-100; word order does not matter much."""
+    if max(len(a), len(b)) > _MAX_FUZZY_CHARS:
+        return 0.0
     return max(ratio(a, b), token_sort_ratio(a, b))
 
 

@@ -21,6 +21,7 @@ _CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"')\]]*\s+")
 _OPENS_SENTENCE = re.compile(r"[\"'(\[]*[A-Z0-9À-Ý]")
 _WORD_BEFORE = re.compile(r"([\w.'-]+)$")
 _NEXT_WORD = re.compile(r"[\"'(\[]*([\w'-]+)")
+_LONGEST_WORD = 200
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 
 
@@ -38,7 +39,9 @@ def _next_word(text: str, position: int) -> str:
 
 def _period_ends_sentence(text: str, period: int, next_start: int) -> bool:
     """Decide for a single '.' at `period` whether it ends the sentence."""
-    before = _WORD_BEFORE.search(text, 0, period)
+    # Only the last word matters: searching from the paragraph's start made a page with
+    # no paragraph breaks quadratic.
+    before = _WORD_BEFORE.search(text, max(0, period - _LONGEST_WORD), period)
     if before is None:
         return True
     word = before.group(1).lstrip("'\"(")
