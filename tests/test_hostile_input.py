@@ -8,6 +8,7 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click.testing
 import feedparser
@@ -222,12 +223,12 @@ def test_a_crash_does_not_abort_check_all(
     result = runner.invoke(cli, [*db, "check", "--all", "--no-alerts", "--json"])
 
     assert result.exit_code == 2, result.output  # a failed check, reported with the others
-    outcomes = {c["story"]: (c["outcome"], c["error"]) for c in _json(result)["checks"]}
+    outcomes = {c["story"]["id"]: (c["outcome"], c["error"]) for c in _json(result)["checks"]}
     assert outcomes[1][0] == outcomes[3][0] == CheckOutcome.NEW_VERSION
     assert outcomes[2][0] == CheckOutcome.FAILED and "RuntimeError" in outcomes[2][1]
 
 
-def _json(result: click.testing.Result) -> dict[str, list[dict[str, str]]]:
+def _json(result: click.testing.Result) -> dict[str, list[dict[str, Any]]]:
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
