@@ -117,7 +117,7 @@ def main() -> None:
                 store.version_text(entry.version)
 
         def report() -> None:
-            info = StoryInfo(story_id, "https://bench.example/world/deal", "Bench")
+            info = StoryInfo(story_id, "https://bench.example/world/deal", "Bench", None)
             rows = version_rows(store, story_id)
             render_report(build_report(info, rows, story_texts(store, story_id), START))
 
