@@ -124,7 +124,11 @@ def _claim_item(claim: Claim) -> str:
 def _version_section(version: VersionReport) -> str:
     row = version.row
     heading = f'<h3 id="v{row.number}">Version {row.number} · {_time(row.fetched_at)}</h3>'
-    title = f'<p class="muted">Headline: {escape(row.title)}</p>' if row.title else ""
+    rewritten = version.change is not None and version.change.headline is not None
+    # A rewritten headline leads the change report below; otherwise it is said here.
+    title = (
+        f'<p class="muted">Headline: {escape(row.title)}</p>' if row.title and not rewritten else ""
+    )
     if version.change is None:
         text = (
             f"<details><summary>Full text of version {row.number} ({row.word_count} words)"
