@@ -70,6 +70,8 @@ def test_failed_check_is_one_line_and_keeps_what_was_stored(
     _assert_one_line_error(run_cli(*db, "check", "2"), "cannot connect")
     [kept, _] = run_cli(*db, "list", "--json").json()
     assert kept["versions"] == 1 and kept["error_count"] == 1
+    listing = run_cli(*db, "list").stdout
+    assert "active, 1 error" in listing and "story 2: robots.txt of" in listing
 
 
 @pytest.mark.parametrize(

@@ -154,16 +154,24 @@ def list_stories(app: AppContext, status: str | None, as_json: bool) -> None:
         table.add_column(column)
     for story in stories:
         interval = story.interval or story.current_interval
+        # A story answering 404 stays "active" until it has failed `failing_after` times
+        # in a row: its error count says so at a glance, its last error below the table.
+        status = story.status
+        if story.error_count and status != StoryStatus.FAILING:
+            status = f"{status}, {story.error_count} error{'s' * (story.error_count > 1)}"
         table.add_row(
             str(story.id),
             escape(story.label),
-            story.status,
+            f"[red]{status}[/red]" if story.error_count else status,
             str(story.version_count),
             format_duration(interval) if interval else "auto",
             when(story.last_checked_at),
             when(story.last_changed_at),
         )
     app.console.print(table)
+    for story in stories:
+        if story.error_count and story.last_error:
+            app.console.print(f"[red]story {story.id}:[/red] {escape(story.last_error)}")
 
 
 _REMOVE_EPILOG = """\b
