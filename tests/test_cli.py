@@ -83,11 +83,17 @@ def test_failed_check_is_one_line_and_keeps_what_was_stored(
         (("--db", "nonsense://", "list"), "database"),
         (("--db", "postgresql://nobody@127.0.0.1:1/x", "list"), "cannot open database"),
         (("compare", "/nonexistent/old.txt", "/nonexistent/new.txt"), "no such file"),
+        (
+            ("--db", "sqlite:////nonexistent-sw/dir/x.db", "init"),
+            "folder /nonexistent-sw/dir does not exist",
+        ),
+        (("--db", "mysql://x@127.0.0.1:1/y", "list"), "pip install mysqlclient"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: tuple[str, ...], fragment: str) -> None:
     db = () if "--db" in args else ("--db", f"sqlite:///{tmp_path / 'sw.db'}")
     _assert_one_line_error(run_cli(*db, *args), fragment)
+    assert not Path("/nonexistent-sw").exists()
 
 
 def test_bad_config_names_the_key(tmp_path: Path) -> None:

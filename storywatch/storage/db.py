@@ -50,16 +50,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _database_folder(path: Path) -> None:
+    """Create the default data folder on first use; any other folder must exist: a typo
+    in an explicit --db path should not silently plant a database somewhere new."""
+    from storywatch.config.settings import default_database_url
+
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if path != Path(make_url(default_database_url()).database or ""):
+        raise StorageError(f"cannot open database {path}: folder {folder} does not exist")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create database folder {folder}: {exc.strerror}") from None
+
+
 def create_db_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            try:
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(f"cannot create database directory: {exc}") from None
+            _database_folder(Path(parsed.database).expanduser())
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
