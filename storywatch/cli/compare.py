@@ -10,7 +10,8 @@ from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.output import print_shifts, print_word_diff
 from storywatch.diff.analysis import analyse
 from storywatch.errors import InputError, StorywatchError
-from storywatch.watcher.extract import extract_article
+from storywatch.watcher.decoding import decode_body
+from storywatch.watcher.extract import Article, extract_article
 from storywatch.watcher.normalise import normalise_text
 
 context_option = click.option(
@@ -18,25 +19,33 @@ context_option = click.option(
 )
 
 
-def read_article_file(path: Path) -> str:
-    """A local file as article text: HTML is extracted, plain text normalised."""
+def read_article(path: Path) -> Article:
+    """A local file as storywatch compares it: HTML is decoded as a fetched page would be
+    and extracted to its article; any other text is normalised, a paragraph a line."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"no such file: {path}") from None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        content = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text") from None
-    head = content[:1024].lstrip().lower()
-    if path.suffix.lower() in (".html", ".htm") or head.startswith(("<!doctype html", "<html")):
+    head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if path.suffix.lower() in (".html", ".htm") or head.startswith((b"<!doctype html", b"<html")):
         try:
-            return extract_article(content, "text/html").text
+            return extract_article(decode_body(raw, None, "text/html"), "text/html")
         except StorywatchError as exc:
             raise InputError(f"{path}: {exc}") from None
-    return normalise_text(content)
+    try:
+        content: str | None = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        content = None
+    if content is None or "\x00" in content:  # binary, even where it happens to decode
+        raise InputError(f"{path} is not an HTML or UTF-8 text file")
+    return Article(None, None, None, None, tuple(filter(None, normalise_text(content).split("\n"))))
+
+
+def read_article_file(path: Path) -> str:
+    """A local file as article text (see ``read_article``)."""
+    return read_article(path).text
 
 
 @click.command()

@@ -15,8 +15,11 @@ import re
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from lxml.etree import XPath
+
 from storywatch.errors import ExtractionError
 from storywatch.watcher.decoding import FEED_TYPES, HTML_TYPES, TEXT_TYPES, decode_body
+from storywatch.watcher.headline import headline
 from storywatch.watcher.normalise import normalise_text
 
 if TYPE_CHECKING:
@@ -69,7 +72,23 @@ _WALL_MAX_CHARS = 1500
 # Below this the "article" is a stray nav link or a headline, not a story; trafilatura's
 # fallbacks happily return such scraps from pages without any article.
 _MIN_WORDS = 8
-_LEFT_FOR_TRAFILATURA = frozenset({"form", "math", "script", "head"})
+# Chinese and Japanese put no spaces between words: there every two of these characters
+# count as a word (a word is one to three of them).
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Links into a page's comment section, and elements whose class or id names comments
+# ("comment-count", "comments", "commentCount"); see _drop_comment_counters.
+_COMMENT_LINKS = XPath(
+    '//a[contains(@href, "#comment") or contains(@href, "#respond")'
+    ' or contains(@href, "#disqus_thread")]'
+)
+_COMMENT_MARKED = XPath('//*[contains(@class, "omment") or contains(@id, "omment")]')
+_COUNTER_MAX_CHARS = 40
+_COUNTER_MAX_WORDS = 5
+# A one-line extraction shorter than this is checked against a precision extraction
+# (see _from_html). On trafilatura's evaluation pages the check ran on 9 pages of 990
+# and changed two, neither for the worse; at 3,000 it also took real text from a longer one.
+_RESCUE_MAX_CHARS = 1000
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -103,7 +122,7 @@ def extract_article(body: str, content_type: str, url: str | None = None) -> Art
         article = _from_html(body, url)
     else:
         raise ExtractionError(f"cannot extract an article from {media_type} at {where}")
-    if len(article.text.split()) < _MIN_WORDS:
+    if _word_count(article.text) < _MIN_WORDS:
         raise ExtractionError(f"no article text found at {where}")
     if _looks_like_wall(article.text):
         raise ExtractionError(
@@ -115,7 +134,6 @@ def extract_article(body: str, content_type: str, url: str | None = None) -> Art
 def _from_html(body: str, url: str | None) -> Article:
     # Imported here: trafilatura costs a tenth of a second to import, and the worker
     # process only extracts in its extraction processes (and only when a page changed).
-    import trafilatura
     from htmldate import find_date
     from trafilatura.metadata import examine_meta, extract_author, extract_title
     from trafilatura.utils import load_html
@@ -123,20 +141,32 @@ def _from_html(body: str, url: str | None) -> Article:
     tree = load_html(body)
     if tree is None:
         return Article(None, None, None, None, ())
-    # Metadata first: the body extraction below prunes the tree in place. trafilatura's
-    # full metadata pass costs more than the body itself (its licence probe walks every
-    # footer link), so only the parts we store are asked for, cheapest first.
+    # trafilatura's full metadata pass costs more than the body itself (its licence probe
+    # walks every footer link), so only the parts we store are asked for, cheapest first.
     meta = examine_meta(tree)
-    title = _clean(meta.title) or _clean(extract_title(tree)) or _html_title(body)
+    title = headline(tree, (meta.title, _html_title(body)), meta.sitename, url) or _clean(
+        extract_title(tree)
+    )
     byline = _clean(meta.author) or _clean(extract_author(tree))
     published = _meta_date(_PUBLISHED, body) or _clean(
         find_date(tree, extensive_search=False, original_date=True)
     )
-    _drop_page_furniture(tree)
+    _drop_comment_counters(tree)
     options = copy.copy(_extractor(datetime.now(UTC).date()))
     options.url = options.source = url
-    document = trafilatura.bare_extraction(tree, options=options)
-    text = (getattr(document, "text", None) or "") if document is not None else ""
+    text = _body_text(tree, options)
+    if "\n" not in text and len(text) < _RESCUE_MAX_CHARS:
+        # One short line is the shape of trafilatura's last resort (a page region dumped
+        # whole when its extractors found little: headline, byline, share links and
+        # captions in one line with the story). A precision extraction whose every
+        # paragraph is in that line is the same story, in paragraphs, without furniture.
+        options.focus = "precision"
+        precise = _body_text(tree, options)
+        line = " ".join(text.split())
+        if _word_count(precise) >= _MIN_WORDS and all(
+            " ".join(paragraph.split()) in line for paragraph in precise.splitlines()
+        ):
+            text = precise
     return Article(
         title=title,
         byline=byline,
@@ -146,46 +176,40 @@ def _from_html(body: str, url: str | None) -> Article:
     )
 
 
+def _body_text(tree: HtmlElement, options: Extractor) -> str:
+    import trafilatura
+
+    # bare_extraction works on a copy: ``tree`` stays whole for a second extraction.
+    document = trafilatura.bare_extraction(tree, options=options)
+    return (getattr(document, "text", None) or "") if document is not None else ""
+
+
 def warm_up() -> None:
     """An extraction process's start-up, done before the first page arrives: trafilatura
-    imported (a tenth of a second), its options and our tag list built."""
+    imported (a tenth of a second) and its options built."""
     import trafilatura  # noqa: F401
 
     _extractor(datetime.now(UTC).date())
-    _furniture()
-
-
-def _drop_page_furniture(tree: HtmlElement) -> None:
-    """Remove, before trafilatura sees the tree, the elements its own cleaning deletes.
-
-    trafilatura runs regex XPaths over the raw tree before it cleans it; on a news page
-    whose menus, related lists and footer hold hundreds of links, that took half of every
-    extraction. Deleting them first (tails kept, as trafilatura's cleaning keeps them)
-    leaves the text it extracts unchanged and halves the time.
-    """
-    from lxml import etree
-
-    etree.strip_elements(tree, *_furniture(), with_tail=False)
 
 
 @functools.lru_cache(maxsize=1)
 def _extractor(today: date) -> Extractor:
-    """trafilatura's options, built once a day (they carry today's date for its date
-    search) rather than per page: reading them out of its ConfigParser cost a tenth of
-    an extraction."""
+    """trafilatura's default extraction, comments left out, with options built once a day
+    (they carry today's date for its date search) rather than per page: reading them out
+    of its ConfigParser cost a tenth of an extraction.
+
+    No speed shortcut: fast mode (no readability/jusText second opinion), favor_precision
+    and deleting page furniture before trafilatura each lost article text on trafilatura's
+    own evaluation pages (eval/extraction_eval.py) — whole articles on some pages, and
+    every fallback tried (re-extracting when the fast result looked short) still lost some.
+    """
     from trafilatura.settings import Extractor
 
     return Extractor(
         output_format="python",
         links=False,
+        # Reader comments change with every visit; they are not the story.
         comments=False,
-        tables=False,
-        # Precision keeps headers and share bars out of short stories, which would
-        # otherwise show up as spurious edits; on full articles it loses nothing.
-        precision=True,
-        # fast: no second opinion from readability/jusText; it doubled the cost of every
-        # extraction without changing the text of a single seed or test page.
-        fast=True,
         # trafilatura's deduplication is a process-wide cache: after a few extractions of
         # the same story it starts dropping paragraphs seen before, i.e. every unchanged
         # paragraph of a re-fetched article. Never enable it here.
@@ -194,13 +218,21 @@ def _extractor(today: date) -> Extractor:
     )
 
 
-@functools.cache
-def _furniture() -> tuple[str, ...]:
-    from trafilatura.settings import MANUALLY_CLEANED
+def _drop_comment_counters(tree: HtmlElement) -> None:
+    """Remove comment counters ("214 comments", a link to the comment section) before
+    trafilatura runs: beside a headline or byline it keeps them as text, and a counter
+    that goes up is not an edit. Only short elements go, their tails stay."""
+    for element in _COMMENT_LINKS(tree):
+        if _is_short(element.text_content()):
+            element.drop_tree()
+    for element in _COMMENT_MARKED(tree):
+        text = element.text_content()
+        if _is_short(text) and any(char.isdigit() for char in text):
+            element.drop_tree()
 
-    # Kept for trafilatura: forms it may turn into content, <math> it salvages formulas
-    # from, scripts (JSON-LD marks forum pages), <head> (small).
-    return tuple(tag for tag in MANUALLY_CLEANED if tag not in _LEFT_FOR_TRAFILATURA)
+
+def _is_short(text: str) -> bool:
+    return len(text) <= _COUNTER_MAX_CHARS and len(text.split()) <= _COUNTER_MAX_WORDS
 
 
 def _from_plain_text(body: str) -> Article:
@@ -232,6 +264,10 @@ def _meta_date(pattern: re.Pattern[str], body: str) -> str | None:
             continue
         return value
     return None
+
+
+def _word_count(text: str) -> int:
+    return len(text.split()) + len(_UNSPACED_SCRIPT.findall(text)) // 2
 
 
 def _looks_like_wall(text: str) -> bool:
