@@ -146,9 +146,11 @@ def evaluate(
     warm_up()
     scores = {name: Score() for name in extractors}
     texts: dict[str, list[str]] = {name: [] for name in extractors}
-    for name, extract in extractors.items():
+    for extract in extractors.values():
         extract(b"<html><body><p>Warm-up paragraph for the imports.</p></body></html>", "")
-        for page in pages:
+    # Page by page, every extractor in turn: a machine busy for a while slows them alike.
+    for page in pages:
+        for name, extract in extractors.items():
             started = time.perf_counter()
             text = extract(page.raw, page.url)
             scores[name].add(page, text, time.perf_counter() - started)

@@ -306,6 +306,16 @@ def test_comments_and_their_counter_stay_out(counter: str) -> None:
     assert "214" not in before.text and "Reader" not in before.text
 
 
+def test_a_link_to_a_comment_inside_the_story_stays() -> None:
+    quoted = (
+        'The plan is "a promise on a postcard", as <a href="#comment-4512">one reader</a> '
+        "put it on Tuesday, and the council has yet to publish its figures in full."
+    )
+    page = commented_page("", 3, ["Nothing."]).replace("<p></p>", f"<p>{quoted}</p>")
+
+    assert "as one reader put it on Tuesday" in extract_article(page, "text/html").text
+
+
 HEADLINE = "Council passes budget after six-hour debate"
 
 
@@ -349,6 +359,17 @@ def test_title_is_the_headline_without_the_site_name(head: str, body: str) -> No
     )
 
 
+def test_a_headline_naming_the_publisher_is_not_the_site_name() -> None:
+    headline = "Riverside Post fined over report"
+    page = titled_page(
+        f'<title>{headline} | Riverside Post</title><meta property="og:site_name" '
+        'content="Riverside Post">',
+        f"<h1>{headline}</h1>",
+    )
+
+    assert extract_article(page, "text/html", "https://riversidepost.example/").title == headline
+
+
 def test_title_prefers_the_visible_headline_and_keeps_its_dashes() -> None:
     headline = "Ukraine - what we know so far about the talks"
     page = titled_page(
@@ -358,3 +379,48 @@ def test_title_prefers_the_visible_headline_and_keeps_its_dashes() -> None:
     assert extract_article(page, "text/html").title == headline
     untitled = titled_page(f"<title>{headline}</title>", "")
     assert extract_article(untitled, "text/html").title == headline
+
+
+def updates_page(notes: list[str]) -> str:
+    history = "".join(
+        f'<li><time datetime="2022-09-0{n + 1}">{n + 1} September 2022</time><p>{note}</p></li>'
+        for n, note in enumerate(notes)
+    )
+    return (
+        "<html><head><title>Bird flu confirmed in Norfolk - GOV.UK</title></head><body>"
+        "<main><h1>Bird flu confirmed in Norfolk</h1>"
+        + "".join(f"<p>{text}</p>" for text in BRIDGE[:2])
+        + '<div class="published-dates">Published 1 September 2022 '
+        '<a href="#history">+ show all updates</a>'
+        f'<div class="change-history js-hidden"><ol>{history}</ol></div></div>'
+        f"<div hidden><p>{BRIDGE[3]}</p></div>"
+        "</main></body></html>"
+    )
+
+
+def test_collapsed_update_notes_and_hidden_blocks_stay_out() -> None:
+    # GOV.UK-style pages list their past updates in a block collapsed by default; a new
+    # note ("Added translation") is not an edit of the story.
+    first = extract_article(updates_page(["First published."]), "text/html")
+    later = extract_article(updates_page(["Added translation", "First published."]), "text/html")
+
+    assert first == later
+    assert first.paragraphs[:3] == ("Bird flu confirmed in Norfolk", *BRIDGE[:2])
+    assert "First published" not in first.text and BRIDGE[3] not in first.text
+
+
+def test_tables_are_kept_without_their_separator_lines() -> None:
+    rows = "".join(
+        f"<tr><td>{town}</td><td>{cases}</td></tr>"
+        for town, cases in (("Norwich", 12), ("King's Lynn", 7))
+    )
+    page = (
+        "<html><body><article><h1>Cases by town</h1>"
+        + "".join(f"<p>{text}</p>" for text in BUDGET)
+        + f"<table><tr><th>Town</th><th>Cases</th></tr>{rows}</table></article></body></html>"
+    )
+
+    paragraphs = extract_article(page, "text/html").paragraphs
+
+    assert "| Norwich | 12 |" in paragraphs and "| King's Lynn | 7 |" in paragraphs
+    assert all(any(char.isalnum() for char in line) for line in paragraphs)

@@ -10,6 +10,7 @@ import copy
 import dataclasses
 import functools
 import html
+import itertools
 import logging
 import re
 from datetime import UTC, date, datetime
@@ -56,6 +57,7 @@ _PUBLISHED = re.compile(
     re.I,
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_WORDLIKE = re.compile(r"\w")
 
 # Phrases of cookie walls, consent dialogs, bot checks and hard paywalls. A short page
 # carrying two of them is the wall, not a story; one alone is allowed because a brief
@@ -76,13 +78,20 @@ _MIN_WORDS = 8
 # count as a word (a word is one to three of them).
 _UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
-# Links into a page's comment section, and elements whose class or id names comments
-# ("comment-count", "comments", "commentCount"); see _drop_comment_counters.
-_COMMENT_LINKS = XPath(
-    '//a[contains(@href, "#comment") or contains(@href, "#respond")'
+# In one pass over the page (see _drop_unseen_and_counters): what a reader does not see
+# when the page opens, that is the standard hidden attribute and the js-hidden class of
+# GOV.UK-style design systems, which collapses a page's list of past updates ("First
+# published.", "Added translation": notes about edits, not the story); and candidate
+# comment counters: links into the comment section, elements whose class or id names
+# comments ("comment-count").
+_UNSEEN_OR_COMMENTS = XPath(
+    '//*[@hidden or contains(@class, "js-hidden")'
+    ' or contains(@class, "omment") or contains(@id, "omment")'
+    ' or contains(@href, "#comment") or contains(@href, "#respond")'
     ' or contains(@href, "#disqus_thread")]'
 )
-_COMMENT_MARKED = XPath('//*[contains(@class, "omment") or contains(@id, "omment")]')
+# A counter is a few words in at most this many elements ("<a><i></i> 214</a>").
+_COUNTER_MAX_ELEMENTS = 4
 _COUNTER_MAX_CHARS = 40
 _COUNTER_MAX_WORDS = 5
 # A one-line extraction shorter than this is checked against a precision extraction
@@ -151,7 +160,7 @@ def _from_html(body: str, url: str | None) -> Article:
     published = _meta_date(_PUBLISHED, body) or _clean(
         find_date(tree, extensive_search=False, original_date=True)
     )
-    _drop_comment_counters(tree)
+    _drop_unseen_and_counters(tree)
     options = copy.copy(_extractor(datetime.now(UTC).date()))
     options.url = options.source = url
     text = _body_text(tree, options)
@@ -172,7 +181,9 @@ def _from_html(body: str, url: str | None) -> Article:
         byline=byline,
         published=published,
         updated=_meta_date(_MODIFIED, body),
-        paragraphs=_paragraphs(text),
+        # Lines without a letter or digit ("|---|---|" under a table's header row, "* * *")
+        # say nothing, and would change whenever a table gains a column.
+        paragraphs=tuple(line for line in _paragraphs(text) if _WORDLIKE.search(line)),
     )
 
 
@@ -200,8 +211,8 @@ def _extractor(today: date) -> Extractor:
 
     No speed shortcut: fast mode (no readability/jusText second opinion), favor_precision
     and deleting page furniture before trafilatura each lost article text on trafilatura's
-    own evaluation pages (eval/extraction_eval.py) — whole articles on some pages, and
-    every fallback tried (re-extracting when the fast result looked short) still lost some.
+    own evaluation pages (eval/extraction_eval.py), whole articles on some pages; every
+    fallback tried (re-extracting when the fast result looked short) still lost some.
     """
     from trafilatura.settings import Extractor
 
@@ -218,17 +229,19 @@ def _extractor(today: date) -> Extractor:
     )
 
 
-def _drop_comment_counters(tree: HtmlElement) -> None:
-    """Remove comment counters ("214 comments", a link to the comment section) before
-    trafilatura runs: beside a headline or byline it keeps them as text, and a counter
-    that goes up is not an edit. Only short elements go, their tails stay."""
-    for element in _COMMENT_LINKS(tree):
-        if _is_short(element.text_content()):
+def _drop_unseen_and_counters(tree: HtmlElement) -> None:
+    """Remove, before trafilatura runs, what is hidden from readers and comment counters
+    ("214 comments", "Comments (214)" linking to the comment section): beside a headline
+    or a byline trafilatura keeps a counter as text, and a counter going up is not an
+    edit. Of what names comments only a few words with a number go (the comment section
+    itself is trafilatura's to drop); tails stay."""
+    for element in _UNSEEN_OR_COMMENTS(tree):
+        if element.get("hidden") is not None or "js-hidden" in (element.get("class") or "").split():
             element.drop_tree()
-    for element in _COMMENT_MARKED(tree):
-        text = element.text_content()
-        if _is_short(text) and any(char.isdigit() for char in text):
-            element.drop_tree()
+        elif next(itertools.islice(element.iter(), _COUNTER_MAX_ELEMENTS, None), None) is None:
+            text = element.text_content()
+            if _is_short(text) and any(char.isdigit() for char in text):
+                element.drop_tree()
 
 
 def _is_short(text: str) -> bool:

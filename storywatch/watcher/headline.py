@@ -103,8 +103,7 @@ def _is_site(part: str, names: tuple[str, ...]) -> bool:
     # "BBC" and "BBC News" name bbc.co.uk, "Sport" may be part of the name "BBC Sport";
     # "BBC fined over report" only mentions it.
     return any(
-        key in name or (name in key and len(key) - len(name) <= _NAME_EXTRA_CHARS)
-        for name in names
+        key in name or (name in key and len(key) - len(name) <= _NAME_EXTRA_CHARS) for name in names
     )
 
 
