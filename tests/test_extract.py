@@ -424,3 +424,25 @@ def test_tables_are_kept_without_their_separator_lines() -> None:
 
     assert "| Norwich | 12 |" in paragraphs and "| King's Lynn | 7 |" in paragraphs
     assert all(any(char.isalnum() for char in line) for line in paragraphs)
+
+
+def test_bullet_points_of_a_story_in_plain_divs_are_kept() -> None:
+    # With no <article> or <main> around the story trafilatura gathers its paragraphs one
+    # by one and leaves its lists out: a press release's bullet points, each a claim.
+    bullets = (
+        "from 1 April, stall fees will rise by five percent for all traders except charities",
+        "food stalls will need a new hygiene certificate from the council every year",
+    )
+    story = (
+        "<p>The council is changing the rules for market traders in the town centre from "
+        "next spring. The changes were agreed at a meeting on Monday night.</p>"
+        "<p>The changes are:</p><ul>" + "".join(f"<li>{item}</li>" for item in bullets) + "</ul>"
+        "<p>Traders who already hold a licence will keep it until it runs out, and can renew "
+        "it online or at the town hall, the council added.</p>"
+    )
+    page = f"<html><body><div><div class='banner'></div><div>{story}</div></div></body></html>"
+
+    paragraphs = extract_article(page, "text/html").paragraphs
+
+    assert paragraphs[2:4] == tuple(f"- {item}" for item in bullets)
+    assert paragraphs[1] == "The changes are:" and paragraphs[-1].startswith("Traders who")

@@ -35,11 +35,11 @@ async def fetch_article(settings: FetchSettings, url: str) -> tuple[str, Article
 def extract(app: AppContext, source: str, as_json: bool) -> None:
     """Show the title, byline, dates and numbered paragraphs storywatch compares for a
     page: a local HTML or text FILE, or a URL fetched now."""
+    url: str | None = None  # the final URL, after redirects; None for a file
     if _URL.match(source):
-        url: str | None
         url, article = asyncio.run(fetch_article(app.settings.fetch, source))
     else:
-        url, article = None, read_article(Path(source))
+        article = read_article(Path(source))
     if as_json:
         emit_json(
             {

@@ -98,6 +98,10 @@ _COUNTER_MAX_WORDS = 5
 # (see _from_html). On trafilatura's evaluation pages the check ran on 9 pages of 990
 # and changed two, neither for the worse; at 3,000 it also took real text from a longer one.
 _RESCUE_MAX_CHARS = 1000
+# Lists whose items trafilatura may have left out (see _left_out_a_list); items shorter
+# than this are menus and tag lists, not claims.
+_LISTS = XPath("//ul|//ol")
+_LIST_ITEM_MIN_WORDS = 4
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -164,6 +168,15 @@ def _from_html(body: str, url: str | None) -> Article:
     options = copy.copy(_extractor(datetime.now(UTC).date()))
     options.url = options.source = url
     text = _body_text(tree, options)
+    if text and _left_out_a_list(tree, text):
+        # When trafilatura finds no container for the story it gathers its paragraphs one
+        # by one, and lists are not among what it gathers (its recall mode takes them): a
+        # press release's bullet points, each a claim, were gone. The recall extraction
+        # is kept when it has every paragraph the first one had.
+        options.focus = "recall"
+        fuller = _body_text(tree, options)
+        if _holds_every_line(fuller, text):
+            text = fuller
     if "\n" not in text and len(text) < _RESCUE_MAX_CHARS:
         # One short line is the shape of trafilatura's last resort (a page region dumped
         # whole when its extractors found little: headline, byline, share links and
@@ -171,10 +184,7 @@ def _from_html(body: str, url: str | None) -> Article:
         # paragraph is in that line is the same story, in paragraphs, without furniture.
         options.focus = "precision"
         precise = _body_text(tree, options)
-        line = " ".join(text.split())
-        if _word_count(precise) >= _MIN_WORDS and all(
-            " ".join(paragraph.split()) in line for paragraph in precise.splitlines()
-        ):
+        if _word_count(precise) >= _MIN_WORDS and _holds_every_line(text, precise):
             text = precise
     return Article(
         title=title,
@@ -193,6 +203,33 @@ def _body_text(tree: HtmlElement, options: Extractor) -> str:
     # bare_extraction works on a copy: ``tree`` stays whole for a second extraction.
     document = trafilatura.bare_extraction(tree, options=options)
     return (getattr(document, "text", None) or "") if document is not None else ""
+
+
+def _left_out_a_list(tree: HtmlElement, text: str) -> bool:
+    """Whether a list that follows a paragraph of ``text`` (its lead-in, "The changes
+    are:") has none of its items in ``text``."""
+    extracted = _flat(text)
+    for found in _LISTS(tree):
+        items = [_flat(item.text_content()) for item in found.iterchildren("li")]
+        items = [item for item in items if len(item.split()) >= _LIST_ITEM_MIN_WORDS]
+        if not items or any(item in extracted for item in items):
+            continue
+        lead_in = found.getprevious()
+        if lead_in is not None and lead_in.tag == "p":
+            lead = _flat(lead_in.text_content())
+            if len(lead.split()) >= 2 and lead in extracted:
+                return True
+    return False
+
+
+def _holds_every_line(text: str, lines: str) -> bool:
+    """Whether every line of ``lines`` is in ``text``, whitespace aside."""
+    flat = _flat(text)
+    return all(_flat(line) in flat for line in lines.splitlines())
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
 
 
 def warm_up() -> None:
