@@ -164,6 +164,20 @@ def _from_html(body: str, url: str | None) -> Article:
     published = _meta_date(_PUBLISHED, body) or _clean(
         find_date(tree, extensive_search=False, original_date=True)
     )
+    text = _story_text(tree, url)
+    return Article(
+        title=title,
+        byline=byline,
+        published=published,
+        updated=_meta_date(_MODIFIED, body),
+        # Lines without a letter or digit ("|---|---|" under a table's header row, "* * *")
+        # say nothing, and would change whenever a table gains a column.
+        paragraphs=tuple(line for line in _paragraphs(text) if _WORDLIKE.search(line)),
+    )
+
+
+def _story_text(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's text of the story, comments and what readers do not see left out."""
     _drop_unseen_and_counters(tree)
     options = copy.copy(_extractor(datetime.now(UTC).date()))
     options.url = options.source = url
@@ -186,15 +200,7 @@ def _from_html(body: str, url: str | None) -> Article:
         precise = _body_text(tree, options)
         if _word_count(precise) >= _MIN_WORDS and _holds_every_line(text, precise):
             text = precise
-    return Article(
-        title=title,
-        byline=byline,
-        published=published,
-        updated=_meta_date(_MODIFIED, body),
-        # Lines without a letter or digit ("|---|---|" under a table's header row, "* * *")
-        # say nothing, and would change whenever a table gains a column.
-        paragraphs=tuple(line for line in _paragraphs(text) if _WORDLIKE.search(line)),
-    )
+    return text
 
 
 def _body_text(tree: HtmlElement, options: Extractor) -> str:
