@@ -163,3 +163,18 @@ def test_remove_asks_on_a_terminal(tmp_path: Path) -> None:
         process.wait(timeout=60)
         os.close(main)
         assert len(run_cli(*db, "list", "--json").json()) == left
+
+
+def test_history_lists_lifecycle_events(tmp_path: Path, page_server: PageServer) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'sw.db'}", "--allow-private"]
+    page_server.set("/robots.txt", "", content_type="text/plain")
+    page_server.set("/a", seed_html("us-russia-deal-v1"))
+    run_cli(*db, "add", page_server.url("/a"))
+    run_cli(*db, "check", "1")
+    page_server.set("/a", "Not found", status=404)
+    run_cli(*db, "check", "1")
+    history = run_cli(*db, "history", "1")
+    assert "unpublished" in history.stdout and "HTTP 404" in history.stdout
+    events = run_cli(*db, "history", "1", "--json").json()["events"]
+    assert [e["event"] for e in events] == ["unpublished"]
+    assert "unpublished" in run_cli(*db, "list").stdout

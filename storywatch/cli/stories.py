@@ -136,7 +136,16 @@ def _add_many(
 
 @click.command("list")
 @click.option(
-    "--status", type=click.Choice([StoryStatus.ACTIVE, StoryStatus.FAILING, StoryStatus.ARCHIVED])
+    "--status",
+    type=click.Choice(
+        [
+            StoryStatus.ACTIVE,
+            StoryStatus.FAILING,
+            StoryStatus.ARCHIVED,
+            StoryStatus.UNPUBLISHED,
+            StoryStatus.MOVED,
+        ]
+    ),
 )
 @json_option
 @pass_app

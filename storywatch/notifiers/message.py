@@ -157,6 +157,21 @@ def build_payload(
     }
 
 
+def build_lifecycle_payload(
+    *, key: str, story: Mapping[str, Any], event: str, detail: str, created_at: datetime
+) -> dict[str, Any]:
+    """A story's lifecycle event: unpublished, moved, or at a new URL."""
+    return {
+        "type": "lifecycle",
+        "schema": SCHEMA,
+        "id": key,
+        "story": dict(story),
+        "event": event,
+        "headline": detail,
+        "created_at": created_at.isoformat(),
+    }
+
+
 def build_digest_payload(
     *, key: str, channel: str, alerts: Sequence[Mapping[str, Any]], created_at: datetime
 ) -> dict[str, Any]:
@@ -249,6 +264,15 @@ class AlertMessage:
                 items=items,
             )
         story = payload["story"]
+        if payload.get("type") == "lifecycle":
+            return cls(
+                key=key,
+                payload=payload,
+                story_id=int(story["id"]),
+                title=str(story.get("title") or story["url"]),
+                url=str(story["url"]),
+                headline=str(payload.get("headline") or payload.get("event") or ""),
+            )
         shift_dicts = payload.get("shifts", [])
         return cls(
             key=key,
@@ -291,6 +315,8 @@ def subject(message: AlertMessage) -> str:
 
 
 def meta_line(message: AlertMessage) -> str:
+    if message.payload.get("type") == "lifecycle":
+        return message.headline
     return (
         f"version {message.version} (was {message.previous_version}) · "
         f"significance {message.significance:.2f}"

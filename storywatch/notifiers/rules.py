@@ -27,7 +27,8 @@ from functools import lru_cache
 from storywatch.config import AlertRule, AlertSettings, format_duration
 from storywatch.diff.model import SemanticDiff, Shift
 from storywatch.diff.text import TextDiff
-from storywatch.notifiers.message import build_payload, new_key
+from storywatch.notifiers.message import build_lifecycle_payload, build_payload, new_key
+from storywatch.storage.models import Story
 from storywatch.storage.outbox import OutboxStatus
 from storywatch.storage.records import AlertDraft
 
@@ -152,6 +153,38 @@ def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDra
                 fingerprint=fingerprint(context.story_id, context.content_hash),
                 status=status,
                 reason=reason,
+            )
+        )
+    return drafts
+
+
+def plan_lifecycle_alerts(
+    story: Story, event: str, detail: str, settings: AlertSettings, now: datetime
+) -> list[AlertDraft]:
+    """The outbox rows for a lifecycle event (unpublished, moved, URL changed): one per
+    channel when ``alerts.lifecycle`` is on."""
+    if not settings.lifecycle or story.id is None:
+        return []
+    document = {
+        "id": story.id,
+        "url": story.url,
+        "title": story.label,
+        "tags": [tag for tag in story.tags.split(",") if tag],
+    }
+    drafts = []
+    for channel in settings.channels:
+        key = new_key()
+        payload = build_lifecycle_payload(
+            key=key, story=document, event=event, detail=detail, created_at=now
+        )
+        drafts.append(
+            AlertDraft(
+                channel=channel,
+                key=key,
+                payload=payload,
+                fingerprint=fingerprint(story.id, f"{event}:{detail}"),
+                status=OutboxStatus.PENDING,
+                reason=None,
             )
         )
     return drafts

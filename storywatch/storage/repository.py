@@ -44,7 +44,16 @@ from storywatch.errors import (
 )
 from storywatch.storage import textstore
 from storywatch.storage.db import create_db_engine, migrate
-from storywatch.storage.models import Alert, Check, Story, StoryStatus, Version, VersionDiff, utcnow
+from storywatch.storage.models import (
+    LIFECYCLE_OUTCOMES,
+    Alert,
+    Check,
+    Story,
+    StoryStatus,
+    Version,
+    VersionDiff,
+    utcnow,
+)
 from storywatch.storage.records import CheckRecord
 
 # Built once: the columns set come from the parameters of each execution, and a reused
@@ -408,6 +417,7 @@ class Store:
         version = None
         if record.version is None:
             self._update_story(connection, story_id, record, _story_update(record))
+            self._insert_alerts(connection, story_id, None, record)  # lifecycle events
         else:
             version = self._add_version(connection, story_id, record)
         check = _check_row(story_id, record, version["id"] if version else None)
@@ -569,6 +579,12 @@ class Store:
                 words_removed=record.diff.words_removed,
             )
             connection.execute(_INSERT_DIFF, diff.model_dump(exclude={"id"}))
+        self._insert_alerts(connection, story_id, version_id, record)
+        return version
+
+    def _insert_alerts(
+        self, connection: Connection, story_id: int, version_id: int | None, record: CheckRecord
+    ) -> None:
         if record.alerts:
             alerts = [
                 Alert(
@@ -586,7 +602,20 @@ class Store:
                 for draft in record.alerts
             ]
             connection.execute(_INSERT_ALERT, alerts)
-        return version
+
+    def lifecycle_events(self, story_id: int) -> list[Check]:
+        """The story's lifecycle events (unpublished, moved, URL changed), oldest first."""
+        with self._session() as session:
+            return list(
+                session.exec(
+                    select(Check)
+                    .where(
+                        Check.story_id == story_id,
+                        col(Check.outcome).in_(LIFECYCLE_OUTCOMES),
+                    )
+                    .order_by(col(Check.checked_at), col(Check.id))
+                ).all()
+            )
 
     def checks(self, story_id: int, limit: int = 50) -> list[Check]:
         with self._session() as session:
@@ -672,6 +701,8 @@ def _story_update(record: CheckRecord) -> dict[str, object]:
         values["last_modified"] = record.last_modified
     if record.page_hash is not None:
         values["page_hash"] = record.page_hash
+    if record.new_url is not None:
+        values["url"] = record.new_url
     return values
 
 
