@@ -131,7 +131,7 @@ class Store:
             raise
         except SQLAlchemyError as exc:
             session.rollback()
-            raise database_error(exc) from None
+            raise database_error(exc, self.engine) from None
         except BaseException:
             session.rollback()
             raise
@@ -147,7 +147,7 @@ class Store:
         except IntegrityError:
             raise
         except SQLAlchemyError as exc:
-            raise database_error(exc) from None
+            raise database_error(exc, self.engine) from None
 
     # -- stories -------------------------------------------------------------------------
 
@@ -370,7 +370,7 @@ class Store:
                     connection, version.story_id, version.number, version.id, version.text_blob
                 )
         except SQLAlchemyError as exc:
-            raise database_error(exc) from None
+            raise database_error(exc, self.engine) from None
 
     def version_html(self, version: Version) -> str | None:
         if version.html_blob is None:
@@ -725,10 +725,16 @@ def _clip(value: str | None, limit: int = 2000) -> str | None:
 _UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
 
 
-def database_error(exc: SQLAlchemyError) -> StorageError:
-    """The StorageError to raise for a SQLAlchemy error, telling an outage apart."""
+def database_error(exc: SQLAlchemyError, engine: Engine) -> StorageError:
+    """The StorageError to raise for a SQLAlchemy error, telling an outage apart. A
+    database that cannot be written (a read-only file, folder or mount) is no outage: it
+    will not pass by waiting, so it is named with its file."""
+    reason = _first_line(exc)
+    if "readonly database" in reason:
+        where = (engine.url.database or "").removeprefix("file:").split("?")[0]
+        return StorageError(f"cannot write database {where}: it is read-only ({reason})")
     kind = DatabaseUnavailableError if isinstance(exc, _UNAVAILABLE) else StorageError
-    return kind(f"database error: {_first_line(exc)}")
+    return kind(f"database error: {reason}")
 
 
 def _first_line(exc: BaseException) -> str:
