@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from storywatch.config import AlertRule, AlertSettings, format_duration
 from storywatch.diff.model import SemanticDiff, Shift
@@ -132,10 +133,9 @@ def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDra
         "title": context.story_title,
         "tags": list(context.story_tags),
     }
-    drafts = []
-    for channel in settings.channels:
-        key = new_key()
-        payload = build_payload(
+
+    def payload(key: str) -> dict[str, Any]:
+        return build_payload(
             key=key,
             story=story,
             version=context.version_number,
@@ -145,12 +145,33 @@ def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDra
             text_diff=context.text_diff,
             created_at=context.now,
         )
+
+    return _drafts(
+        settings.channels,
+        payload,
+        fingerprint(context.story_id, context.content_hash),
+        status,
+        reason,
+    )
+
+
+def _drafts(
+    channels: Sequence[str],
+    payload: Callable[[str], dict[str, Any]],
+    fingerprint_: str,
+    status: str,
+    reason: str | None,
+) -> list[AlertDraft]:
+    """One outbox row per channel, each with its own idempotency key."""
+    drafts = []
+    for channel in channels:
+        key = new_key()
         drafts.append(
             AlertDraft(
                 channel=channel,
                 key=key,
-                payload=payload,
-                fingerprint=fingerprint(context.story_id, context.content_hash),
+                payload=payload(key),
+                fingerprint=fingerprint_,
                 status=status,
                 reason=reason,
             )
@@ -171,20 +192,16 @@ def plan_lifecycle_alerts(
         "title": story.label,
         "tags": [tag for tag in story.tags.split(",") if tag],
     }
-    drafts = []
-    for channel in settings.channels:
-        key = new_key()
-        payload = build_lifecycle_payload(
+
+    def payload(key: str) -> dict[str, Any]:
+        return build_lifecycle_payload(
             key=key, story=document, event=event, detail=detail, created_at=now
         )
-        drafts.append(
-            AlertDraft(
-                channel=channel,
-                key=key,
-                payload=payload,
-                fingerprint=fingerprint(story.id, f"{event}:{detail}"),
-                status=OutboxStatus.PENDING,
-                reason=None,
-            )
-        )
-    return drafts
+
+    return _drafts(
+        settings.channels,
+        payload,
+        fingerprint(story.id, f"{event}:{detail}"),
+        OutboxStatus.PENDING,
+        None,
+    )
