@@ -32,7 +32,7 @@ check: $(STAMP)
 	$(BIN)/mypy
 
 eval: $(STAMP)
-	$(BIN)/python eval/run_eval.py
+	$(BIN)/python eval/run_eval.py && $(BIN)/python eval/extraction_eval.py
 
 # Byte-compiled ahead, as a wheel install would be: the cycles time whole processes, and
 # PYTHONDONTWRITEBYTECODE environments would otherwise recompile every start.

@@ -70,6 +70,8 @@ def test_failed_check_is_one_line_and_keeps_what_was_stored(
     _assert_one_line_error(run_cli(*db, "check", "2"), "cannot connect")
     [kept, _] = run_cli(*db, "list", "--json").json()
     assert kept["versions"] == 1 and kept["error_count"] == 1
+    listing = run_cli(*db, "list").stdout
+    assert "active, 1 error" in listing and "story 2: robots.txt of" in listing
 
 
 @pytest.mark.parametrize(
@@ -81,11 +83,17 @@ def test_failed_check_is_one_line_and_keeps_what_was_stored(
         (("--db", "nonsense://", "list"), "database"),
         (("--db", "postgresql://nobody@127.0.0.1:1/x", "list"), "cannot open database"),
         (("compare", "/nonexistent/old.txt", "/nonexistent/new.txt"), "no such file"),
+        (
+            ("--db", "sqlite:////nonexistent-sw/dir/x.db", "init"),
+            "folder /nonexistent-sw/dir does not exist",
+        ),
+        (("--db", "mysql://x@127.0.0.1:1/y", "list"), "pip install mysqlclient"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: tuple[str, ...], fragment: str) -> None:
     db = () if "--db" in args else ("--db", f"sqlite:///{tmp_path / 'sw.db'}")
     _assert_one_line_error(run_cli(*db, *args), fragment)
+    assert not Path("/nonexistent-sw").exists()
 
 
 def test_bad_config_names_the_key(tmp_path: Path) -> None:
@@ -155,3 +163,18 @@ def test_remove_asks_on_a_terminal(tmp_path: Path) -> None:
         process.wait(timeout=60)
         os.close(main)
         assert len(run_cli(*db, "list", "--json").json()) == left
+
+
+def test_history_lists_lifecycle_events(tmp_path: Path, page_server: PageServer) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'sw.db'}", "--allow-private"]
+    page_server.set("/robots.txt", "", content_type="text/plain")
+    page_server.set("/a", seed_html("us-russia-deal-v1"))
+    run_cli(*db, "add", page_server.url("/a"))
+    run_cli(*db, "check", "1")
+    page_server.set("/a", "Not found", status=404)
+    run_cli(*db, "check", "1")
+    history = run_cli(*db, "history", "1")
+    assert "unpublished" in history.stdout and "HTTP 404" in history.stdout
+    events = run_cli(*db, "history", "1", "--json").json()["events"]
+    assert [e["event"] for e in events] == ["unpublished"]
+    assert "unpublished" in run_cli(*db, "list").stdout

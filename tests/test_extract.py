@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from storywatch.errors import ExtractionError
-from storywatch.watcher import extract as extract_module
 from storywatch.watcher.extract import Article, extract_article
 from storywatch.watcher.normalise import content_hash, normalise_text
 from tests.support.pages import BOILERPLATE_MARKERS, article_html, seed_html, seed_text
@@ -200,15 +199,250 @@ FURNISHED_TEXT = (  # the headline and the story: no menu, aside, caption or foo
 )
 
 
-@pytest.mark.parametrize("name", [*SEED_VERSIONS, "furnished"])
-def test_dropping_page_furniture_first_changes_no_extracted_text(
-    name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The menus, asides and footers are stripped before trafilatura runs (for speed);
-    # trafilatura alone, which deletes them itself, must extract the very same article.
-    page = FURNISHED if name == "furnished" else seed_html(name)
-    furnished = extract_article(page, "text/html", "https://news.example/a")
-    monkeypatch.setattr(extract_module, "_drop_page_furniture", lambda tree: None)
-    assert extract_article(page, "text/html", "https://news.example/a") == furnished
-    if name == "furnished":
-        assert furnished.paragraphs == FURNISHED_TEXT
+def test_page_furniture_stays_out() -> None:
+    assert extract_article(FURNISHED, "text/html", "https://news.example/a").paragraphs == (
+        FURNISHED_TEXT
+    )
+
+
+# --- failure shapes seen on real publishers' pages (issue 12) -------------------------
+
+BRIDGE = (
+    "The district council confirmed on Thursday that the bridge on Mill Road will close for "
+    "repairs from 3 March, after inspectors found corrosion in two of its steel supports.",
+    "Engineers expect the work to take eleven weeks. Buses will be diverted through the town "
+    "centre, adding about ten minutes to journeys between the station and the hospital.",
+    "The council said the repairs would cost 1.4 million pounds, most of it paid from a "
+    "national fund for ageing bridges, and that a temporary footbridge would open soon.",
+    "Residents who live beside the bridge will be offered parking permits for the duration "
+    "of the works, a spokesperson said, and a drop-in session will be held at the library.",
+)
+
+
+def test_story_in_plain_divs_is_extracted() -> None:
+    # No <p> at all, one <div> a paragraph: fast mode and favor_precision together
+    # extracted nothing from it, where trafilatura's defaults read the whole story.
+    page = (
+        "<html><head><title>Mill Road bridge</title></head><body>"
+        "<header><a href='/'>Valley Gazette</a></header><div class='wrapper'>"
+        "<h1>Mill Road bridge to close for repairs</h1>"
+        + "".join(f"<div class='para'>{text}</div>" for text in BRIDGE)
+        + "</div><footer>(c) Valley Gazette</footer></body></html>"
+    )
+
+    article = extract_article(page, "text/html", "https://valley.example/bridge")
+
+    assert article.paragraphs == ("Mill Road bridge to close for repairs", *BRIDGE)
+
+
+def test_story_in_a_layout_table_is_extracted() -> None:
+    page = (
+        "<html><head><title>Mill Road bridge - Valley Gazette</title></head><body>"
+        "<table width='100%'><tr><td class='menu'><a href='/'>Home</a><br>"
+        "<a href='/news'>News</a></td><td class='content'>"
+        "<h1>Mill Road bridge to close for repairs</h1>"
+        + "".join(f"<p>{text}</p>" for text in BRIDGE)
+        + "</td></tr></table><div class='footer'>Valley Gazette</div></body></html>"
+    )
+
+    text = extract_article(page, "text/html", "https://valley.example/bridge").text
+
+    assert all(paragraph in text for paragraph in BRIDGE)
+
+
+def test_story_in_an_unspaced_script_is_long_enough() -> None:
+    story = (
+        "東京都は五日、来年度から都内の公立小学校の給食費を無償にすると発表しました。"
+        "対象はおよそ六十万人で、費用は年間三百億円を見込んでいます。"
+    )
+    page = f"<html><body><article><h1>給食費を無償に</h1><p>{story}</p></article></body></html>"
+
+    assert extract_article(page, "text/html").text.endswith(story)
+
+
+BUDGET = (
+    "The city council approved the new budget on Tuesday after a six-hour debate, with 31 "
+    "members voting in favour and 12 against the plan.",
+    "The budget raises spending on public transport by 8 percent and freezes council tax for "
+    "a second year, the finance committee said.",
+    "Opposition members said the plan relied on optimistic forecasts for business rates and "
+    "would leave a gap of 40 million pounds by 2027.",
+)
+COMMENT_COUNTERS = {
+    "link to the comments": 'Posted by Sam Hill | <a href="#comments">{count} Comments</a>',
+    "counter in a span": 'By <span class="author">Sam Hill</span> '
+    '<span class="comments">{count} comments</span>',
+    "bare count beside the headline": '<span class="comment-count"><a href="#c">{count}</a></span>',
+    "list of tools": '<ul class="tools"><li><a href="#respond">Comments ({count})</a></li></ul>',
+}
+
+
+def commented_page(counter: str, count: int, comments: list[str]) -> str:
+    thread = "".join(
+        f'<li class="comment"><div class="comment-author">Reader {n}</div>'
+        f'<div class="comment-content"><p>{text}</p></div></li>'
+        for n, text in enumerate(comments)
+    )
+    return (
+        "<!DOCTYPE html><html><head><title>Council passes budget | Riverside Post</title>"
+        "</head><body><div id='page'><div class='entry'>"
+        "<h1 class='entry-title'>Council passes budget after six-hour debate</h1>"
+        f"<p>{counter.format(count=count)}</p>"
+        + "".join(f"<p>{text}</p>" for text in BUDGET)
+        + f"</div><div id='comments'><h3>{count} Responses</h3><ol class='comment-list'>"
+        f"{thread}</ol></div></div></body></html>"
+    )
+
+
+@pytest.mark.parametrize("counter", COMMENT_COUNTERS.values(), ids=COMMENT_COUNTERS.keys())
+def test_comments_and_their_counter_stay_out(counter: str) -> None:
+    first = ["Another year of frozen tax while the buses get worse, as usual around here."]
+    later = [*first, "The 8 percent is mostly the new depot, which was promised years ago."]
+    before = extract_article(commented_page(counter, 214, first), "text/html")
+    after = extract_article(commented_page(counter, 215, later), "text/html")
+
+    assert after == before  # a new comment and a counter going up are not an edit
+    assert before.paragraphs[-3:] == BUDGET
+    assert "214" not in before.text and "Reader" not in before.text
+
+
+def test_a_link_to_a_comment_inside_the_story_stays() -> None:
+    quoted = (
+        'The plan is "a promise on a postcard", as <a href="#comment-4512">one reader</a> '
+        "put it on Tuesday, and the council has yet to publish its figures in full."
+    )
+    page = commented_page("", 3, ["Nothing."]).replace("<p></p>", f"<p>{quoted}</p>")
+
+    assert "as one reader put it on Tuesday" in extract_article(page, "text/html").text
+
+
+HEADLINE = "Council passes budget after six-hour debate"
+
+
+def titled_page(head: str, body: str) -> str:
+    paragraphs = "".join(f"<p>{text}</p>" for text in BUDGET)
+    return f"<html><head>{head}</head><body>{body}<article>{paragraphs}</article></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        pytest.param(  # og:title carries the site's name too; the h1 is the headline
+            f'<title>{HEADLINE} | Riverside Post</title><meta property="og:title" '
+            f'content="{HEADLINE} | Riverside Post">',
+            f"<h1>{HEADLINE}</h1>",
+            id="og-title-with-suffix",
+        ),
+        pytest.param(  # the only h1 is the logo; the site is named by og:site_name
+            f'<title>{HEADLINE} - Riverside Post</title><meta property="og:site_name" '
+            'content="Riverside Post">',
+            "<h1 class='logo'>Riverside Post</h1><h2>Politics</h2>",
+            id="logo-h1-and-title-suffix",
+        ),
+        pytest.param(  # no h1, no og: the <title> alone, site named by the host
+            f"<title>Riversidepost.example \u2014 {HEADLINE}</title>",
+            "",
+            id="title-prefix-from-host",
+        ),
+        pytest.param(  # no h1, a pipe-separated site name nobody declares
+            f"<title>{HEADLINE} | Local News | Riverside</title>",
+            "",
+            id="title-pipe-suffixes",
+        ),
+    ],
+)
+def test_title_is_the_headline_without_the_site_name(head: str, body: str) -> None:
+    page = titled_page(head, body)
+
+    assert extract_article(page, "text/html", "https://www.riversidepost.example/a").title == (
+        HEADLINE
+    )
+
+
+def test_a_headline_naming_the_publisher_is_not_the_site_name() -> None:
+    headline = "Riverside Post fined over report"
+    page = titled_page(
+        f'<title>{headline} | Riverside Post</title><meta property="og:site_name" '
+        'content="Riverside Post">',
+        f"<h1>{headline}</h1>",
+    )
+
+    assert extract_article(page, "text/html", "https://riversidepost.example/").title == headline
+
+
+def test_title_prefers_the_visible_headline_and_keeps_its_dashes() -> None:
+    headline = "Ukraine - what we know so far about the talks"
+    page = titled_page(
+        '<meta property="og:title" content="Talks: what we know">', f"<h1>{headline}</h1>"
+    )
+
+    assert extract_article(page, "text/html").title == headline
+    untitled = titled_page(f"<title>{headline}</title>", "")
+    assert extract_article(untitled, "text/html").title == headline
+
+
+def updates_page(notes: list[str]) -> str:
+    history = "".join(
+        f'<li><time datetime="2022-09-0{n + 1}">{n + 1} September 2022</time><p>{note}</p></li>'
+        for n, note in enumerate(notes)
+    )
+    return (
+        "<html><head><title>Bird flu confirmed in Norfolk - GOV.UK</title></head><body>"
+        "<main><h1>Bird flu confirmed in Norfolk</h1>"
+        + "".join(f"<p>{text}</p>" for text in BRIDGE[:2])
+        + '<div class="published-dates">Published 1 September 2022 '
+        '<a href="#history">+ show all updates</a>'
+        f'<div class="change-history js-hidden"><ol>{history}</ol></div></div>'
+        f"<div hidden><p>{BRIDGE[3]}</p></div>"
+        "</main></body></html>"
+    )
+
+
+def test_collapsed_update_notes_and_hidden_blocks_stay_out() -> None:
+    # GOV.UK-style pages list their past updates in a block collapsed by default; a new
+    # note ("Added translation") is not an edit of the story.
+    first = extract_article(updates_page(["First published."]), "text/html")
+    later = extract_article(updates_page(["Added translation", "First published."]), "text/html")
+
+    assert first == later
+    assert first.paragraphs[:3] == ("Bird flu confirmed in Norfolk", *BRIDGE[:2])
+    assert "First published" not in first.text and BRIDGE[3] not in first.text
+
+
+def test_tables_are_kept_without_their_separator_lines() -> None:
+    rows = "".join(
+        f"<tr><td>{town}</td><td>{cases}</td></tr>"
+        for town, cases in (("Norwich", 12), ("King's Lynn", 7))
+    )
+    page = (
+        "<html><body><article><h1>Cases by town</h1>"
+        + "".join(f"<p>{text}</p>" for text in BUDGET)
+        + f"<table><tr><th>Town</th><th>Cases</th></tr>{rows}</table></article></body></html>"
+    )
+
+    paragraphs = extract_article(page, "text/html").paragraphs
+
+    assert "| Norwich | 12 |" in paragraphs and "| King's Lynn | 7 |" in paragraphs
+    assert all(any(char.isalnum() for char in line) for line in paragraphs)
+
+
+def test_bullet_points_of_a_story_in_plain_divs_are_kept() -> None:
+    # With no <article> or <main> around the story trafilatura gathers its paragraphs one
+    # by one and leaves its lists out: a press release's bullet points, each a claim.
+    bullets = (
+        "from 1 April, stall fees will rise by five percent for all traders except charities",
+        "food stalls will need a new hygiene certificate from the council every year",
+    )
+    story = (
+        "<p>The council is changing the rules for market traders in the town centre from "
+        "next spring. The changes were agreed at a meeting on Monday night.</p>"
+        "<p>The changes are:</p><ul>" + "".join(f"<li>{item}</li>" for item in bullets) + "</ul>"
+        "<p>Traders who already hold a licence will keep it until it runs out, and can renew "
+        "it online or at the town hall, the council added.</p>"
+    )
+    page = f"<html><body><div><div class='banner'></div><div>{story}</div></div></body></html>"
+
+    paragraphs = extract_article(page, "text/html").paragraphs
+
+    assert paragraphs[2:4] == tuple(f"- {item}" for item in bullets)
+    assert paragraphs[1] == "The changes are:" and paragraphs[-1].startswith("Traders who")

@@ -127,3 +127,39 @@ def test_feed_commands(page_server: PageServer, tmp_path: Path) -> None:
     assert run_cli(*db, "feeds", "--json").json() == []
     missing = run_cli(*db, "remove-feed", "99")
     assert missing.code == 2 and "no feed with id 99" in missing.stderr
+
+
+NEWS_SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+{urls}</urlset>"""
+
+
+def _news_sitemap(server: PageServer, items: list[tuple[str, str]]) -> str:
+    urls = "".join(
+        f"<url><loc>{server.url(path)}</loc><news:news><news:title>{title}</news:title>"
+        "</news:news></url>\n"
+        for title, path in items
+    )
+    return NEWS_SITEMAP.format(urls=urls)
+
+
+def test_a_news_sitemap_is_polled_like_a_feed(
+    sqlite_store: Store, page_server: PageServer, tmp_path: Path
+) -> None:
+    settings = pipeline_settings(sqlite_url(tmp_path))
+    items = [("Ukraine talks resume", "/world/ukraine-talks"), ("Football", "/sport/football")]
+    page_server.set(
+        "/news-sitemap.xml", _news_sitemap(page_server, items), content_type="application/xml"
+    )
+    feed = claims.add_feed(sqlite_store, page_server.url("/news-sitemap.xml"), include="ukraine")
+    report = _poll(sqlite_store, settings, feed.id or 0)
+    assert (report.error, report.entries) == (None, 2)
+    assert report.new_stories == (page_server.url("/world/ukraine-talks"),)
+    page_server.set(
+        "/index.xml",
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></sitemapindex>',
+        content_type="application/xml",
+    )
+    index = claims.add_feed(sqlite_store, page_server.url("/index.xml"))
+    assert "sitemap index" in (_poll(sqlite_store, settings, index.id or 0).error or "")

@@ -559,3 +559,17 @@ def test_a_keep_alive_connection_the_server_closed_is_not_reused() -> None:
 
     assert asyncio.run(run()) == [200, 200, 200]
     assert len(connections) == 3
+
+
+def test_the_idle_probe_wrapper_is_in_place() -> None:
+    """The fetcher reaches into httpx's pool (private attributes) to cache its idle
+    probe. At run time it steps aside quietly if httpx or httpcore change shape; this test
+    is what notices that day, so the wrapper is fixed or dropped deliberately."""
+    from storywatch.watcher import fetch
+
+    transport = fetch._default_transport()
+    backend = getattr(getattr(transport, "_pool", None), "_network_backend", None)
+    assert isinstance(backend, fetch._ProbeCachingBackend), (
+        "httpx/httpcore no longer expose the connection pool's network backend: "
+        "update or remove the probe-caching wrapper in storywatch/watcher/fetch.py"
+    )

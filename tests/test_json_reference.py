@@ -12,8 +12,11 @@ from typing import Any
 
 import pytest
 
-from storywatch.storage import Store
+from storywatch.config import load_settings
+from storywatch.notifiers.rules import plan_lifecycle_alerts
+from storywatch.storage import Store, Story
 from storywatch.storage.outbox import list_alerts
+from tests.support.alerts import T0
 from tests.support.cli import run_cli
 from tests.support.history import ROOT, utc_local_time
 from tests.support.pages import seed_html
@@ -158,6 +161,9 @@ def _outputs(db: list[str], kept: dict[str, Any]) -> Iterator[tuple[str, str]]:
         "--json",
     )
     yield "compare", compared.stdout
+    extracted = run_cli("extract", str(SEEDS / "us-russia-deal-v1.html"), "--json")
+    assert extracted.code == 0, extracted.stderr
+    yield "extract", extracted.stdout
 
 
 def test_every_json_output_matches_the_reference(
@@ -172,7 +178,10 @@ def test_every_json_output_matches_the_reference(
         _no_other_times(text)
         seen.add(command)
     # Every command of the reference was run (the alert document has its own test).
-    assert seen == set(COMMANDS) - {"webhook body, alert payload"}
+    assert seen == set(COMMANDS) - {
+        "webhook body, alert payload",
+        "the same, for a lifecycle event",
+    }
 
 
 def test_the_alert_document_matches_the_reference(
@@ -207,3 +216,12 @@ def test_the_reference_catches_a_stray_field() -> None:
     with pytest.raises(AssertionError):
         _no_other_times('{"at": "2026-11-30T15:36:48.123456+00:00"}')
     _no_other_times('{"at": "2026-11-30T15:36:48Z"}')
+
+
+def test_the_lifecycle_document_matches_the_reference() -> None:
+    story = Story(id=4, url="https://news.example/gone", name="Gone", title="A story", tags="a,b")
+    settings = load_settings(environ={}, overrides={"alerts": {"lifecycle": True}}).alerts
+    [draft] = plan_lifecycle_alerts(story, "unpublished", "HTTP 404", settings, T0)
+    conforms(draft.payload, COMMANDS["the same, for a lifecycle event"], "payload")
+    assert draft.payload["story"]["tags"] == ["a", "b"]
+    assert draft.payload["created_at"] == "2026-11-25T10:00:00Z"

@@ -247,3 +247,43 @@ def test_a_headline_rewrite_alone_is_a_version_and_alerts_only_when_asked(
                 "old": "US and Russia seek deal",
                 "new": "US and Russia near deal",
             }
+
+
+def test_unpublished_and_moved_stories_are_events_stored_and_alerted_once(
+    store: Store, page_server: PageServer, db_url: str
+) -> None:
+    settings = pipeline_settings(db_url, alerts={"lifecycle": True})
+    story_id = build_seed_database(store, page_server, settings, pages=["us-russia-deal-v1"])
+    page_server.set(SEED_PATH, "Not found", status=404)
+    assert check_once(store, settings, story_id).outcome == CheckOutcome.UNPUBLISHED
+    assert check_once(store, settings, story_id).outcome == CheckOutcome.FAILED
+    page_server.set(SEED_PATH, "Gone", status=410)
+    assert check_once(store, settings, story_id).outcome == CheckOutcome.FAILED
+    assert store.get_story(story_id).status == StoryStatus.UNPUBLISHED
+    page_server.set("/world", article_html("World news", ["Other stories of the day."] * 12))
+    page_server.redirect(SEED_PATH, "/world")
+    assert check_once(store, settings, story_id).outcome == CheckOutcome.MOVED
+    assert store.get_story(story_id).status == StoryStatus.MOVED
+    events = [(e.outcome, e.http_status) for e in store.lifecycle_events(story_id)]
+    assert events == [("unpublished", 404), ("moved", 200)]
+    alerts = list_alerts(store, story_id=story_id)
+    assert sorted(a.payload["event"] for a in alerts) == ["moved", "unpublished"]
+    assert store.get_story(story_id).version_count == 1
+
+
+def test_a_slug_change_keeps_the_story_and_records_its_new_url(
+    store: Store, page_server: PageServer, db_url: str
+) -> None:
+    settings = pipeline_settings(db_url)
+    story_id = build_seed_database(store, page_server, settings, pages=["us-russia-deal-v1"])
+    new_path = SEED_PATH + "-updated-slug"
+    page_server.set(new_path, seed_html("us-russia-deal-v2"))
+    page_server.redirect(SEED_PATH, new_path)
+    report = check_once(store, settings, story_id)
+    assert report.outcome == CheckOutcome.NEW_VERSION
+    story = store.get_story(story_id)
+    assert story.url == page_server.url(new_path) and story.version_count == 2
+    [event] = store.lifecycle_events(story_id)
+    assert event.outcome == "url_changed" and page_server.url(new_path) in (event.error or "")
+    # alerts.lifecycle is off by default: the new version may alert, the move does not.
+    assert all(a.payload.get("type") != "lifecycle" for a in list_alerts(store, story_id=story_id))

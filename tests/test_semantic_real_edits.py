@@ -298,3 +298,21 @@ def test_a_bound_put_on_a_figure_changes_it() -> None:
     assert [s[0] for s in shifts] == ["number"]
     same_bound = ("Over 60 flights were cancelled.", "More than 60 flights were cancelled.")
     assert _shifts(*same_bound) == []
+
+
+def test_a_headline_that_says_something_new_is_a_claim_shift() -> None:
+    body = "The director of Wyre Builders was banned for eight years on Monday."
+    diff = semantic_diff(
+        body,
+        body,
+        "Construction boss banned for tax abuse",
+        "Construction boss banned for negligent record keeping",
+    )
+    assert diff.material and {s.field for s in diff.shifts} == {"headline"}
+    known = semantic_diff(
+        body + " He kept negligent records.",
+        body + " He kept negligent records.",
+        "Construction boss banned",
+        "Construction boss banned for negligent records",
+    )
+    assert not known.material

@@ -32,6 +32,7 @@ COMMANDS = {
     "show": "views:show",
     "diff": "views:diff",
     "compare": "compare:compare",
+    "extract": "extract:extract",
     "claims": "viewer:claims",
     "log": "viewer:log",
     "search": "viewer:search",

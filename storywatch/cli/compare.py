@@ -12,6 +12,7 @@ from storywatch.cli.output import print_report
 from storywatch.diff.analysis import analyse
 from storywatch.diff.report import FULL, change_report
 from storywatch.errors import InputError, StorywatchError
+from storywatch.watcher.decoding import decode_body
 from storywatch.watcher.extract import Article, extract_article
 from storywatch.watcher.normalise import normalise_text
 
@@ -20,31 +21,34 @@ context_option = click.option(
 )
 
 
-def read_article_file(path: Path) -> Article:
-    """A local file as an article: HTML is extracted; in plain text, a first line that
-    reads like a headline is the headline."""
+def read_article(path: Path) -> Article:
+    """A local file as storywatch compares it: HTML is decoded as a fetched page would be
+    and extracted to its article; any other text is normalised, a paragraph a line, its
+    first line the headline when it reads like one."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"no such file: {path}") from None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        content = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text") from None
-    head = content[:1024].lstrip().lower()
-    is_html = path.suffix.lower() in (".html", ".htm") or head.startswith(
-        ("<!doctype html", "<html")
-    )
-    try:
-        return extract_article(content, "text/html" if is_html else "text/plain")
-    except StorywatchError as exc:
-        if is_html:
+    head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if path.suffix.lower() in (".html", ".htm") or head.startswith((b"<!doctype html", b"<html")):
+        try:
+            return extract_article(decode_body(raw, None, "text/html"), "text/html")
+        except StorywatchError as exc:
             raise InputError(f"{path}: {exc}") from None
-    # A short text is still compared as it is: a sentence against a sentence.
-    paragraphs = tuple(normalise_text(content).split("\n"))
-    return Article(None, None, None, None, paragraphs)
+    try:
+        content: str | None = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        content = None
+    if content is None or "\x00" in content:  # binary, even where it happens to decode
+        raise InputError(f"{path} is not an HTML or UTF-8 text file")
+    try:
+        return extract_article(content, "text/plain")
+    except StorywatchError:
+        # A short text is still compared as it is: a sentence against a sentence.
+        paragraphs = tuple(filter(None, normalise_text(content).split("\n")))
+        return Article(None, None, None, None, paragraphs)
 
 
 @click.command(
@@ -60,7 +64,7 @@ def read_article_file(path: Path) -> Article:
 @pass_app
 def compare(app: AppContext, old_file: Path, new_file: Path, context: int, as_json: bool) -> None:
     """Compare two files (text or HTML) without touching the database."""
-    old, new = read_article_file(old_file), read_article_file(new_file)
+    old, new = read_article(old_file), read_article(new_file)
     analysis = analyse(old.text, new.text, old.title, new.title)
     if as_json:
         emit_json(

@@ -186,7 +186,7 @@ def add_feed(
     interval: float | None,
     as_json: bool,
 ) -> None:
-    """Poll an RSS/Atom feed and track each new entry as a story."""
+    """Poll an RSS/Atom feed, or a (Google News) sitemap, and track each new entry as a story."""
     compile_pattern(include, "--include")
     compile_pattern(exclude, "--exclude")
     url = url_to_track(url, allow_private=app.settings.fetch.allow_private)

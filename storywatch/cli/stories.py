@@ -151,7 +151,16 @@ def _add_many(
     ),
 )
 @click.option(
-    "--status", type=click.Choice([StoryStatus.ACTIVE, StoryStatus.FAILING, StoryStatus.ARCHIVED])
+    "--status",
+    type=click.Choice(
+        [
+            StoryStatus.ACTIVE,
+            StoryStatus.FAILING,
+            StoryStatus.ARCHIVED,
+            StoryStatus.UNPUBLISHED,
+            StoryStatus.MOVED,
+        ]
+    ),
 )
 @json_option
 @pass_app
@@ -165,21 +174,29 @@ def list_stories(app: AppContext, status: str | None, as_json: bool) -> None:
         click.echo(_nothing_listed(app, status))
         return
     headers = ("id", "story", "status", "versions", "interval", "last check", "last change")
-    rows = [
-        (
-            str(story.id),
-            escape(story.label),
-            story.status,
-            str(story.version_count),
-            format_duration(interval)
-            if (interval := story.interval or story.current_interval)
-            else "auto",
-            when(story.last_checked_at),
-            when(story.last_changed_at),
+    rows = []
+    for story in stories:
+        interval = story.interval or story.current_interval
+        # A story answering 404 stays "active" until it has failed `failing_after` times
+        # in a row: its error count says so at a glance, its last error below the table.
+        status = story.status
+        if story.error_count and status != StoryStatus.FAILING:
+            status = f"{status}, {story.error_count} error{'s' * (story.error_count > 1)}"
+        rows.append(
+            (
+                str(story.id),
+                escape(story.label),
+                f"[red]{status}[/red]" if story.error_count else status,
+                str(story.version_count),
+                format_duration(interval) if interval else "auto",
+                when(story.last_checked_at),
+                when(story.last_changed_at),
+            )
         )
-        for story in stories
-    ]
     app.console.print(fitted_table(headers, rows, shrink=1, width=app.console.width))
+    for story in stories:
+        if story.error_count and story.last_error:
+            app.console.print(f"[red]story {story.id}:[/red] {escape(story.last_error)}")
 
 
 def _nothing_listed(app: AppContext, status: str | None) -> str:

@@ -113,8 +113,18 @@ def history(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> N
     story, story_id = resolve(app, story_ref)
     # Metadata and stored diffs only: listing never decodes a version's text.
     rows = version_rows(app.store, story_id)
+    events = app.store.lifecycle_events(story_id)
     if as_json:
-        emit_json({"story": story_json(story), "versions": [version_dict(row) for row in rows]})
+        emit_json(
+            {
+                "story": story_json(story),
+                "versions": [version_dict(row) for row in rows],
+                "events": [
+                    {"checked_at": times.iso(e.checked_at), "event": e.outcome, "detail": e.error}
+                    for e in events
+                ],
+            }
+        )
         return
     with paged(app, no_pager) as console:
         console.print(f"[bold]{escape(story.label)}[/bold]  {escape(story.url)}")
@@ -132,6 +142,9 @@ def history(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> N
             console.print(lines, no_wrap=True, overflow="ellipsis")
         else:
             console.print(lines)
+        for event in events:  # unpublished, moved, a new URL
+            when_ = times.full(event.checked_at)
+            console.print(f"[bold]{when_}  {event.outcome}[/bold]: {escape(event.error or '')}")
 
 
 def history_lines(

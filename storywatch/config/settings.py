@@ -110,6 +110,9 @@ class AlertSettings(AlertRule):
     # Alert on every headline rewrite, even one that shifts no claim: newsroom watchers
     # follow headline rewrites closely.
     headline_changes: bool = False
+    # Alert when a story is unpublished (404/410), moves to another page, or its article
+    # moves to a new URL.
+    lifecycle: bool = False
     rate_limit: Seconds = 0.0  # at most one alert per story per this long; 0 = no limit
     digest: Seconds = 0.0  # > 0: collect alerts and send one digest per channel per interval
     max_attempts: int = Field(default=8, ge=1)

@@ -17,6 +17,23 @@ class Analysis:
     text: TextDiff
 
 
+# At least this share of the previous version's sentences must be on a page it redirects
+# to for it to be the same article (a slug changed), not another page.
+_SAME_ARTICLE_SHARE = 0.5
+
+
+def same_article(previous_text: str, new_text: str) -> bool:
+    """Is ``new_text`` still the article ``previous_text`` was, give or take edits?"""
+    from storywatch.diff.semantic.normalise import sentence_key
+    from storywatch.diff.semantic.sentences import split_sentences
+
+    before = {sentence_key(s) for s in split_sentences(previous_text)}
+    if not before:
+        return False
+    after = {sentence_key(s) for s in split_sentences(new_text)}
+    return len(before & after) / len(before) >= _SAME_ARTICLE_SHARE
+
+
 def analyse(
     previous_text: str,
     new_text: str,

@@ -29,6 +29,11 @@ paragraphs count from 1)::
       "created_at": "2026-11-25T10:00:00Z"
     }
 
+A story's lifecycle event (``alerts.lifecycle``: unpublished, moved, at a new URL)::
+
+    {"type": "lifecycle", "schema": 2, "id": "…", "story": {…, "tags": […]},
+     "event": "unpublished", "summary": "…", "created_at": "…"}
+
 A digest combines the alerts of one channel over ``alerts.digest``::
 
     {"type": "digest", "schema": 2, "id": "…", "channel": "slack",
@@ -144,6 +149,21 @@ def build_payload(
     }
 
 
+def build_lifecycle_payload(
+    *, key: str, story: Mapping[str, Any], event: str, detail: str, created_at: datetime
+) -> dict[str, Any]:
+    """A story's lifecycle event: unpublished, moved, or at a new URL."""
+    return {
+        "type": "lifecycle",
+        "schema": SCHEMA,
+        "id": key,
+        "story": dict(story),
+        "event": event,
+        "summary": detail,
+        "created_at": iso(created_at),
+    }
+
+
 def build_digest_payload(
     *, key: str, channel: str, alerts: Sequence[Mapping[str, Any]], created_at: datetime
 ) -> dict[str, Any]:
@@ -250,6 +270,17 @@ class AlertMessage:
             )
         schema = int(payload.get("schema", 1))
         story = payload["story"]
+        if payload.get("type") == "lifecycle":
+            # Lifecycle documents stored before the JSON reference said "headline".
+            said = payload.get("summary") or payload.get("headline") or payload.get("event")
+            return cls(
+                key=key,
+                payload=payload,
+                story_id=int(story["id"]),
+                title=str(story.get("name") or story.get("title") or story["url"]),
+                url=str(story["url"]),
+                summary=str(said or ""),
+            )
         shift_dicts = payload.get("shifts", [])
         headline = payload.get("headline") if schema >= 2 else payload.get("headline_change")
         return cls(
@@ -298,7 +329,9 @@ def subject(message: AlertMessage) -> str:
 
 
 def meta_line(message: AlertMessage) -> str:
-    """'story 1, version 1 → 2 · significance 0.80'"""
+    """'story 1, version 1 → 2 · significance 0.80'; for a lifecycle event, what happened."""
+    if message.payload.get("type") == "lifecycle":
+        return message.summary
     return (
         f"story {message.story_id}, version {message.previous_version} → {message.version}"
         f" · significance {message.significance:.2f}"

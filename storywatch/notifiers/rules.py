@@ -23,11 +23,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache, partial
+from typing import Any
 
 from storywatch.config import AlertRule, AlertSettings, format_duration
 from storywatch.diff.model import SemanticDiff, Shift
 from storywatch.diff.text import TextDiff
-from storywatch.notifiers.message import build_payload, new_key
+from storywatch.notifiers.message import build_lifecycle_payload, build_payload, new_key
+from storywatch.storage.models import Story
 from storywatch.storage.outbox import OutboxStatus
 from storywatch.storage.records import AlertDraft
 
@@ -155,10 +157,9 @@ def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDra
         "title": context.story_title,
         "tags": list(context.story_tags),
     }
-    drafts = []
-    for channel in settings.channels:
-        key = new_key()
-        payload = build_payload(
+
+    def payload(key: str) -> dict[str, Any]:
+        return build_payload(
             key=key,
             story=story,
             version=context.version_number,
@@ -169,14 +170,64 @@ def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDra
             created_at=context.now,
             dropped=partial(drop_reason, rules),
         )
+
+    return _drafts(
+        settings.channels,
+        payload,
+        fingerprint(context.story_id, context.content_hash),
+        status,
+        reason,
+    )
+
+
+def _drafts(
+    channels: Sequence[str],
+    payload: Callable[[str], dict[str, Any]],
+    fingerprint_: str,
+    status: str,
+    reason: str | None,
+) -> list[AlertDraft]:
+    """One outbox row per channel, each with its own idempotency key."""
+    drafts = []
+    for channel in channels:
+        key = new_key()
         drafts.append(
             AlertDraft(
                 channel=channel,
                 key=key,
-                payload=payload,
-                fingerprint=fingerprint(context.story_id, context.content_hash),
+                payload=payload(key),
+                fingerprint=fingerprint_,
                 status=status,
                 reason=reason,
             )
         )
     return drafts
+
+
+def plan_lifecycle_alerts(
+    story: Story, event: str, detail: str, settings: AlertSettings, now: datetime
+) -> list[AlertDraft]:
+    """The outbox rows for a lifecycle event (unpublished, moved, URL changed): one per
+    channel when ``alerts.lifecycle`` is on."""
+    if not settings.lifecycle or story.id is None:
+        return []
+    document = {
+        "id": story.id,
+        "url": story.url,
+        "name": story.name,
+        "title": story.title,
+        "tags": [tag for tag in story.tags.split(",") if tag],
+    }
+
+    def payload(key: str) -> dict[str, Any]:
+        return build_lifecycle_payload(
+            key=key, story=document, event=event, detail=detail, created_at=now
+        )
+
+    return _drafts(
+        settings.channels,
+        payload,
+        fingerprint(story.id, f"{event}:{detail}"),
+        OutboxStatus.PENDING,
+        None,
+    )

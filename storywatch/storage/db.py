@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,16 +51,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _database_folder(path: Path) -> None:
+    """Create the default data folder on first use; any other folder must exist: a typo
+    in an explicit --db path should not silently plant a database somewhere new."""
+    from storywatch.config.settings import default_database_url
+
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if path != Path(make_url(default_database_url()).database or ""):
+        raise StorageError(f"cannot open database {path}: folder {folder} does not exist")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create database folder {folder}: {exc.strerror}") from None
+
+
 def create_db_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
+    read_only = False
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            try:
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(f"cannot create database directory: {exc}") from None
+        if parsed.database and parsed.database != ":memory:" and not parsed.query:
+            path = Path(parsed.database).expanduser()
+            _database_folder(path)
+            access = _read_only_access(path)
+            if access:
+                # Viewing a database we may not write (a read-only file, folder or
+                # mount): opened as SQLite's read-only URI; a write fails with a line.
+                read_only = True
+                url = f"sqlite:///file:{path}?{access}&uri=true"
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
@@ -76,8 +98,27 @@ def create_db_engine(url: str) -> Engine:
             f"(no module {module}; pip install {package})"
         ) from None
     if parsed.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_read_only if read_only else _sqlite_pragmas)
     return engine
+
+
+def _read_only_access(path: Path) -> str:
+    """The SQLite URI parameters to read ``path`` without writing it, or "" when it can
+    be written. A database on a read-only mount or in a folder we cannot write cannot
+    keep its WAL index either: it is opened as immutable."""
+    if not path.exists():
+        return ""
+    folder = path.parent
+    mount_read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    if mount_read_only or not os.access(folder, os.W_OK):
+        return "mode=ro&immutable=1"
+    return "" if os.access(path, os.W_OK) else "mode=ro"
+
+
+def _sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 def _alembic_config() -> Config:
@@ -118,7 +159,11 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             return
         _run_migrations(engine, revision)
     except OperationalError as exc:
-        raise StorageError(f"cannot open database: {_first_line(exc)}") from None
+        where = engine.url.database or engine.url.render_as_string(hide_password=True)
+        reason = _first_line(exc)
+        if "readonly" in reason or "read-only" in reason:
+            reason = "it is read-only and its schema needs an upgrade (open it writable once)"
+        raise StorageError(f"cannot open database {where}: {reason}") from None
     except SQLAlchemyError as exc:
         raise StorageError(f"database migration failed: {_first_line(exc)}") from None
 

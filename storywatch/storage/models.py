@@ -24,6 +24,10 @@ class StoryStatus:
     ACTIVE = "active"
     FAILING = "failing"
     ARCHIVED = "archived"
+    # Lifecycle: a story that had versions and now answers 404/410, or redirects to
+    # another article. Still checked (at the failing interval): it may come back.
+    UNPUBLISHED = "unpublished"
+    MOVED = "moved"
 
 
 class CheckOutcome:
@@ -32,6 +36,13 @@ class CheckOutcome:
     NOT_MODIFIED = "not_modified"
     FAILED = "failed"
     SUSPICIOUS = "suspicious"
+    # Lifecycle events, each stored once, when the story's state changes.
+    UNPUBLISHED = "unpublished"  # a story with versions answers 404 or 410
+    MOVED = "moved"  # it redirects to a page that is not the same article
+    URL_CHANGED = "url_changed"  # it redirects to the same article at a new URL
+
+
+LIFECYCLE_OUTCOMES = (CheckOutcome.UNPUBLISHED, CheckOutcome.MOVED, CheckOutcome.URL_CHANGED)
 
 
 class AlertStatus:

@@ -61,6 +61,9 @@ class CheckRecord:
     # The fetched page's digest, when its article is (or equals) the latest version.
     page_hash: str | None = None
     version: NewVersion | None = None
+    # The article's new address, when it redirected there (a slug changed): the story
+    # keeps its identity and its history under the new URL.
+    new_url: str | None = None
     # The story's version count the diff was computed against; a mismatch means another
     # worker stored a version meanwhile, and this one is refused rather than mis-diffed.
     expected_versions: int | None = None

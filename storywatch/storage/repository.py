@@ -44,7 +44,16 @@ from storywatch.errors import (
 )
 from storywatch.storage import textstore
 from storywatch.storage.db import create_db_engine, migrate
-from storywatch.storage.models import Alert, Check, Story, StoryStatus, Version, VersionDiff, utcnow
+from storywatch.storage.models import (
+    LIFECYCLE_OUTCOMES,
+    Alert,
+    Check,
+    Story,
+    StoryStatus,
+    Version,
+    VersionDiff,
+    utcnow,
+)
 from storywatch.storage.records import CheckRecord
 
 # Built once: the columns set come from the parameters of each execution, and a reused
@@ -122,7 +131,7 @@ class Store:
             raise
         except SQLAlchemyError as exc:
             session.rollback()
-            raise database_error(exc) from None
+            raise database_error(exc, self.engine) from None
         except BaseException:
             session.rollback()
             raise
@@ -138,7 +147,7 @@ class Store:
         except IntegrityError:
             raise
         except SQLAlchemyError as exc:
-            raise database_error(exc) from None
+            raise database_error(exc, self.engine) from None
 
     # -- stories -------------------------------------------------------------------------
 
@@ -369,7 +378,7 @@ class Store:
                     connection, version.story_id, version.number, version.id, version.text_blob
                 )
         except SQLAlchemyError as exc:
-            raise database_error(exc) from None
+            raise database_error(exc, self.engine) from None
 
     def version_html(self, version: Version) -> str | None:
         if version.html_blob is None:
@@ -416,6 +425,7 @@ class Store:
         version = None
         if record.version is None:
             self._update_story(connection, story_id, record, _story_update(record))
+            self._insert_alerts(connection, story_id, None, record)  # lifecycle events
         else:
             version = self._add_version(connection, story_id, record)
         check = _check_row(story_id, record, version["id"] if version else None)
@@ -577,6 +587,12 @@ class Store:
                 words_removed=record.diff.words_removed,
             )
             connection.execute(_INSERT_DIFF, diff.model_dump(exclude={"id"}))
+        self._insert_alerts(connection, story_id, version_id, record)
+        return version
+
+    def _insert_alerts(
+        self, connection: Connection, story_id: int, version_id: int | None, record: CheckRecord
+    ) -> None:
         if record.alerts:
             alerts = [
                 Alert(
@@ -594,7 +610,20 @@ class Store:
                 for draft in record.alerts
             ]
             connection.execute(_INSERT_ALERT, alerts)
-        return version
+
+    def lifecycle_events(self, story_id: int) -> list[Check]:
+        """The story's lifecycle events (unpublished, moved, URL changed), oldest first."""
+        with self._session() as session:
+            return list(
+                session.exec(
+                    select(Check)
+                    .where(
+                        Check.story_id == story_id,
+                        col(Check.outcome).in_(LIFECYCLE_OUTCOMES),
+                    )
+                    .order_by(col(Check.checked_at), col(Check.id))
+                ).all()
+            )
 
     def checks(self, story_id: int, limit: int = 50) -> list[Check]:
         with self._session() as session:
@@ -680,6 +709,8 @@ def _story_update(record: CheckRecord) -> dict[str, object]:
         values["last_modified"] = record.last_modified
     if record.page_hash is not None:
         values["page_hash"] = record.page_hash
+    if record.new_url is not None:
+        values["url"] = record.new_url
     return values
 
 
@@ -702,10 +733,16 @@ def _clip(value: str | None, limit: int = 2000) -> str | None:
 _UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
 
 
-def database_error(exc: SQLAlchemyError) -> StorageError:
-    """The StorageError to raise for a SQLAlchemy error, telling an outage apart."""
+def database_error(exc: SQLAlchemyError, engine: Engine) -> StorageError:
+    """The StorageError to raise for a SQLAlchemy error, telling an outage apart. A
+    database that cannot be written (a read-only file, folder or mount) is no outage: it
+    will not pass by waiting, so it is named with its file."""
+    reason = _first_line(exc)
+    if "readonly database" in reason:
+        where = (engine.url.database or "").removeprefix("file:").split("?")[0]
+        return StorageError(f"cannot write database {where}: it is read-only ({reason})")
     kind = DatabaseUnavailableError if isinstance(exc, _UNAVAILABLE) else StorageError
-    return kind(f"database error: {_first_line(exc)}")
+    return kind(f"database error: {reason}")
 
 
 def _first_line(exc: BaseException) -> str:

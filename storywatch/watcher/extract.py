@@ -10,13 +10,17 @@ import copy
 import dataclasses
 import functools
 import html
+import itertools
 import logging
 import re
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from lxml.etree import XPath
+
 from storywatch.errors import ExtractionError
 from storywatch.watcher.decoding import FEED_TYPES, HTML_TYPES, TEXT_TYPES, decode_body
+from storywatch.watcher.headline import headline
 from storywatch.watcher.normalise import normalise_text
 
 if TYPE_CHECKING:
@@ -53,6 +57,7 @@ _PUBLISHED = re.compile(
     re.I,
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_WORDLIKE = re.compile(r"\w")
 
 # Phrases of cookie walls, consent dialogs, bot checks and hard paywalls. A short page
 # carrying two of them is the wall, not a story; one alone is allowed because a brief
@@ -70,7 +75,34 @@ _WALL_MAX_CHARS = 1500
 # fallbacks happily return such scraps from pages without any article.
 _MIN_WORDS = 8
 _HEADLINE_MAX_WORDS = 25
-_LEFT_FOR_TRAFILATURA = frozenset({"form", "math", "script", "head"})
+# Chinese and Japanese put no spaces between words: there every two of these characters
+# count as a word (a word is one to three of them).
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# In one pass over the page (see _drop_unseen_and_counters): what a reader does not see
+# when the page opens, that is the standard hidden attribute and the js-hidden class of
+# GOV.UK-style design systems, which collapses a page's list of past updates ("First
+# published.", "Added translation": notes about edits, not the story); and candidate
+# comment counters: links into the comment section, elements whose class or id names
+# comments ("comment-count").
+_UNSEEN_OR_COMMENTS = XPath(
+    '//*[@hidden or contains(@class, "js-hidden")'
+    ' or contains(@class, "omment") or contains(@id, "omment")'
+    ' or contains(@href, "#comment") or contains(@href, "#respond")'
+    ' or contains(@href, "#disqus_thread")]'
+)
+# A counter is a few words in at most this many elements ("<a><i></i> 214</a>").
+_COUNTER_MAX_ELEMENTS = 4
+_COUNTER_MAX_CHARS = 40
+_COUNTER_MAX_WORDS = 5
+# A one-line extraction shorter than this is checked against a precision extraction
+# (see _from_html). On trafilatura's evaluation pages the check ran on 9 pages of 990
+# and changed two, neither for the worse; at 3,000 it also took real text from a longer one.
+_RESCUE_MAX_CHARS = 1000
+# Lists whose items trafilatura may have left out (see _left_out_a_list); items shorter
+# than this are menus and tag lists, not claims.
+_LISTS = XPath("//ul|//ol")
+_LIST_ITEM_MIN_WORDS = 4
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -104,7 +136,7 @@ def extract_article(body: str, content_type: str, url: str | None = None) -> Art
         article = _from_html(body, url)
     else:
         raise ExtractionError(f"cannot extract an article from {media_type} at {where}")
-    if len(article.text.split()) < _MIN_WORDS:
+    if _word_count(article.text) < _MIN_WORDS:
         raise ExtractionError(f"no article text found at {where}")
     if _looks_like_wall(article.text):
         raise ExtractionError(
@@ -116,7 +148,6 @@ def extract_article(body: str, content_type: str, url: str | None = None) -> Art
 def _from_html(body: str, url: str | None) -> Article:
     # Imported here: trafilatura costs a tenth of a second to import, and the worker
     # process only extracts in its extraction processes (and only when a page changed).
-    import trafilatura
     from htmldate import find_date
     from trafilatura.metadata import examine_meta, extract_author, extract_title
     from trafilatura.utils import load_html
@@ -124,94 +155,116 @@ def _from_html(body: str, url: str | None) -> Article:
     tree = load_html(body)
     if tree is None:
         return Article(None, None, None, None, ())
-    # Metadata first: the body extraction below prunes the tree in place. trafilatura's
-    # full metadata pass costs more than the body itself (its licence probe walks every
-    # footer link), so only the parts we store are asked for, cheapest first.
+    # trafilatura's full metadata pass costs more than the body itself (its licence probe
+    # walks every footer link), so only the parts we store are asked for, cheapest first.
     meta = examine_meta(tree)
-    title = _clean(meta.title) or _clean(extract_title(tree)) or _html_title(body)
+    title = headline(tree, (meta.title, _html_title(body)), meta.sitename, url) or _clean(
+        extract_title(tree)
+    )
     byline = _clean(meta.author) or _clean(extract_author(tree))
     published = _meta_date(_PUBLISHED, body) or _clean(
         find_date(tree, extensive_search=False, original_date=True)
     )
-    _drop_page_furniture(tree)
-    _drop_hidden(tree)
-    options = copy.copy(_extractor(datetime.now(UTC).date()))
-    options.url = options.source = url
-    document = trafilatura.bare_extraction(tree, options=options)
-    text = (getattr(document, "text", None) or "") if document is not None else ""
+    text = _story_text(tree, url)
     return Article(
         title=title,
         byline=byline,
         published=published,
         updated=_meta_date(_MODIFIED, body),
-        paragraphs=_paragraphs(text),
+        # Lines without a letter or digit ("|---|---|" under a table's header row, "* * *")
+        # say nothing, and would change whenever a table gains a column.
+        paragraphs=tuple(line for line in _paragraphs(text) if _WORDLIKE.search(line)),
     )
+
+
+def _story_text(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's text of the story, comments and what readers do not see left out."""
+    _drop_unseen_and_counters(tree)
+    options = copy.copy(_extractor(datetime.now(UTC).date()))
+    options.url = options.source = url
+    text = _body_text(tree, options)
+    if text and _left_out_a_list(tree, text):
+        # When trafilatura finds no container for the story it gathers its paragraphs one
+        # by one, and lists are not among what it gathers (its recall mode takes them): a
+        # press release's bullet points, each a claim, were gone. The recall extraction
+        # is kept when it has every paragraph the first one had.
+        options.focus = "recall"
+        fuller = _body_text(tree, options)
+        if _holds_every_line(fuller, text):
+            text = fuller
+    if "\n" not in text and len(text) < _RESCUE_MAX_CHARS:
+        # One short line is the shape of trafilatura's last resort (a page region dumped
+        # whole when its extractors found little: headline, byline, share links and
+        # captions in one line with the story). A precision extraction whose every
+        # paragraph is in that line is the same story, in paragraphs, without furniture.
+        options.focus = "precision"
+        precise = _body_text(tree, options)
+        if _word_count(precise) >= _MIN_WORDS and _holds_every_line(text, precise):
+            text = precise
+    return text
+
+
+def _body_text(tree: HtmlElement, options: Extractor) -> str:
+    import trafilatura
+
+    # bare_extraction works on a copy: ``tree`` stays whole for a second extraction.
+    document = trafilatura.bare_extraction(tree, options=options)
+    return (getattr(document, "text", None) or "") if document is not None else ""
+
+
+def _left_out_a_list(tree: HtmlElement, text: str) -> bool:
+    """Whether a list that follows a paragraph of ``text`` (its lead-in, "The changes
+    are:") has none of its items in ``text``."""
+    extracted = _flat(text)
+    for found in _LISTS(tree):
+        items = [_flat(item.text_content()) for item in found.iterchildren("li")]
+        items = [item for item in items if len(item.split()) >= _LIST_ITEM_MIN_WORDS]
+        if not items or any(item in extracted for item in items):
+            continue
+        lead_in = found.getprevious()
+        if lead_in is not None and lead_in.tag == "p":
+            lead = _flat(lead_in.text_content())
+            if len(lead.split()) >= 2 and lead in extracted:
+                return True
+    return False
+
+
+def _holds_every_line(text: str, lines: str) -> bool:
+    """Whether every line of ``lines`` is in ``text``, whitespace aside."""
+    flat = _flat(text)
+    return all(_flat(line) in flat for line in lines.splitlines())
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
 
 
 def warm_up() -> None:
     """An extraction process's start-up, done before the first page arrives: trafilatura
-    imported (a tenth of a second), its options and our tag list built."""
+    imported (a tenth of a second) and its options built."""
     import trafilatura  # noqa: F401
 
     _extractor(datetime.now(UTC).date())
-    _furniture()
-
-
-def _drop_page_furniture(tree: HtmlElement) -> None:
-    """Remove, before trafilatura sees the tree, the elements its own cleaning deletes.
-
-    trafilatura runs regex XPaths over the raw tree before it cleans it; on a news page
-    whose menus, related lists and footer hold hundreds of links, that took half of every
-    extraction. Deleting them first (tails kept, as trafilatura's cleaning keeps them)
-    leaves the text it extracts unchanged and halves the time.
-    """
-    from lxml import etree
-
-    etree.strip_elements(tree, *_furniture(), with_tail=False)
-
-
-# What the reader never sees is not part of the article: collapsed change histories,
-# screen-reader labels ("Share on"), templates kept for scripts.
-_HIDDEN = (
-    "//*[@hidden or @aria-hidden='true'"
-    " or contains(translate(@style, ' ', ''), 'display:none')"
-    " or contains(translate(@style, ' ', ''), 'visibility:hidden')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' hidden ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' js-hidden ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' is-hidden ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' visually-hidden ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' govuk-visually-hidden ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' sr-only ')]"
-)
-
-
-def _drop_hidden(tree: HtmlElement) -> None:
-    """Remove the elements a browser would not show (tails kept: the text after a hidden
-    element is visible)."""
-    for element in tree.xpath(_HIDDEN):
-        parent = element.getparent()
-        if parent is not None:
-            element.drop_tree()
 
 
 @functools.lru_cache(maxsize=1)
 def _extractor(today: date) -> Extractor:
-    """trafilatura's options, built once a day (they carry today's date for its date
-    search) rather than per page: reading them out of its ConfigParser cost a tenth of
-    an extraction."""
+    """trafilatura's default extraction, comments left out, with options built once a day
+    (they carry today's date for its date search) rather than per page: reading them out
+    of its ConfigParser cost a tenth of an extraction.
+
+    No speed shortcut: fast mode (no readability/jusText second opinion), favor_precision
+    and deleting page furniture before trafilatura each lost article text on trafilatura's
+    own evaluation pages (eval/extraction_eval.py), whole articles on some pages; every
+    fallback tried (re-extracting when the fast result looked short) still lost some.
+    """
     from trafilatura.settings import Extractor
 
     return Extractor(
         output_format="python",
         links=False,
+        # Reader comments change with every visit; they are not the story.
         comments=False,
-        tables=False,
-        # Precision keeps headers and share bars out of short stories, which would
-        # otherwise show up as spurious edits; on full articles it loses nothing.
-        precision=True,
-        # fast: no second opinion from readability/jusText; it doubled the cost of every
-        # extraction without changing the text of a single seed or test page.
-        fast=True,
         # trafilatura's deduplication is a process-wide cache: after a few extractions of
         # the same story it starts dropping paragraphs seen before, i.e. every unchanged
         # paragraph of a re-fetched article. Never enable it here.
@@ -220,13 +273,23 @@ def _extractor(today: date) -> Extractor:
     )
 
 
-@functools.cache
-def _furniture() -> tuple[str, ...]:
-    from trafilatura.settings import MANUALLY_CLEANED
+def _drop_unseen_and_counters(tree: HtmlElement) -> None:
+    """Remove, before trafilatura runs, what is hidden from readers and comment counters
+    ("214 comments", "Comments (214)" linking to the comment section): beside a headline
+    or a byline trafilatura keeps a counter as text, and a counter going up is not an
+    edit. Of what names comments only a few words with a number go (the comment section
+    itself is trafilatura's to drop); tails stay."""
+    for element in _UNSEEN_OR_COMMENTS(tree):
+        if element.get("hidden") is not None or "js-hidden" in (element.get("class") or "").split():
+            element.drop_tree()
+        elif next(itertools.islice(element.iter(), _COUNTER_MAX_ELEMENTS, None), None) is None:
+            text = element.text_content()
+            if _is_short(text) and any(char.isdigit() for char in text):
+                element.drop_tree()
 
-    # Kept for trafilatura: forms it may turn into content, <math> it salvages formulas
-    # from, scripts (JSON-LD marks forum pages), <head> (small).
-    return tuple(tag for tag in MANUALLY_CLEANED if tag not in _LEFT_FOR_TRAFILATURA)
+
+def _is_short(text: str) -> bool:
+    return len(text) <= _COUNTER_MAX_CHARS and len(text.split()) <= _COUNTER_MAX_WORDS
 
 
 def _from_plain_text(body: str) -> Article:
@@ -270,6 +333,10 @@ def _meta_date(pattern: re.Pattern[str], body: str) -> str | None:
             continue
         return value
     return None
+
+
+def _word_count(text: str) -> int:
+    return len(text.split()) + len(_UNSPACED_SCRIPT.findall(text)) // 2
 
 
 def _looks_like_wall(text: str) -> bool:

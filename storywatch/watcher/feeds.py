@@ -21,6 +21,7 @@ from storywatch.errors import FetchError, HTTPStatusError, InputError, InvalidUR
 from storywatch.storage import Feed, Store, utcnow
 from storywatch.storage.claims import FeedPoll, add_feed_stories, record_feed_poll
 from storywatch.watcher.fetch import Fetcher, FetchResult
+from storywatch.watcher.imports import read_import
 from storywatch.watcher.urls import validate_url
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,30 @@ def entry_links(parsed: Any, include: str | None, exclude: str | None) -> list[s
     return links
 
 
+@dataclass(frozen=True, slots=True)
+class _SitemapFeed:
+    """A sitemap read as a feed: its URLs are the entries (titled by news:title)."""
+
+    entries: list[dict[str, str | None]]
+    feed: dict[str, str | None]
+
+
+_SITEMAP_ROOT = re.compile(r"<(?:\w+:)?(urlset|sitemapindex)\b")
+
+
 def parse_feed(body: str, url: str) -> Any:
+    """An RSS/Atom feed with feedparser, or a (Google News) sitemap, which newsrooms keep
+    of their new articles and which is polled the same way."""
+    root = _SITEMAP_ROOT.search(body, 0, 4096)
+    if root is not None:
+        if root.group(1) == "sitemapindex":
+            raise FetchError(f"{url} is a sitemap index: add its sitemaps with add-feed")
+        try:
+            listing = read_import(body.encode("utf-8"))
+        except InputError as exc:
+            raise FetchError(f"{url} is not a readable sitemap: {exc}") from None
+        entries = [{"link": entry.url, "title": entry.name} for entry in listing.entries]
+        return _SitemapFeed(entries, {"title": None})
     import feedparser  # on first use: a cycle without due feeds never needs it
 
     parsed = feedparser.parse(body)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import functools
 import logging
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from storywatch.config import Settings
-from storywatch.diff.analysis import Analysis, analyse
+from storywatch.diff.analysis import Analysis, analyse, same_article
 from storywatch.diff.model import SemanticDiff
 from storywatch.diff.text import TextDiff
 from storywatch.errors import (
@@ -30,7 +31,7 @@ from storywatch.errors import (
     StorywatchError,
     WorkerCrashedError,
 )
-from storywatch.notifiers.rules import AlertContext, plan_alerts
+from storywatch.notifiers.rules import AlertContext, plan_alerts, plan_lifecycle_alerts
 from storywatch.storage import (
     AlertDraft,
     CheckOutcome,
@@ -39,6 +40,7 @@ from storywatch.storage import (
     NewVersion,
     Store,
     Story,
+    StoryStatus,
     Version,
     utcnow,
 )
@@ -48,10 +50,12 @@ from storywatch.watcher.fetch import Fetcher, FetchResult
 from storywatch.watcher.normalise import content_hash, same_headline
 from storywatch.watcher.politeness import robots_policy
 from storywatch.watcher.schedule import next_schedule
-from storywatch.watcher.urls import one_line
+from storywatch.watcher.urls import one_line, validate_url
 from storywatch.watcher.workers import Runner, ThreadRunner
 
 log = logging.getLogger(__name__)
+# A story that had versions and now answers one of these was taken down.
+_GONE = frozenset({404, 410})
 T = TypeVar("T")
 GROUP_WINDOW = 0.03  # seconds a group commit waits for company
 
@@ -203,6 +207,9 @@ class Checker:
         except FetchError as exc:
             retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
             status = exc.status_code if isinstance(exc, HTTPStatusError) else None
+            if has_versions and status in _GONE and story.status != StoryStatus.UNPUBLISHED:
+                detail = f"unpublished: {story.url} answers HTTP {status}"
+                return await self._event(story, CheckOutcome.UNPUBLISHED, detail, started, status)
             return await self._commit(self._failure(story, str(exc), started, status, retry_after))
         if result.not_modified:
             return await self._commit(
@@ -222,6 +229,36 @@ class Checker:
         except ExtractionError as exc:
             return await self._commit(self._failure(story, str(exc), started, result.status_code))
         return await self._compare(story, result, article, started)
+
+    async def _event(
+        self,
+        story: Story,
+        outcome: str,
+        detail: str,
+        started: float,
+        http_status: int | None,
+        *,
+        new_url: str | None = None,
+    ) -> CheckReport:
+        """Record a lifecycle event (unpublished, moved, URL changed) as a check of its
+        own, with its alerts when ``alerts.lifecycle`` is on. Events are rare: they are
+        written alone rather than in a group commit, which carries no alerts."""
+        assert story.id is not None
+        record, report = self._without_version(
+            story,
+            outcome,
+            started,
+            http_status=http_status,
+            error=detail,  # the event's description, kept on its check row
+            etag=story.etag,
+            last_modified=story.last_modified,
+        )
+        drafts = plan_lifecycle_alerts(
+            story, outcome, detail, self.settings.alerts, record.checked_at
+        )
+        record = dataclasses.replace(record, alerts=drafts, new_url=new_url)
+        await asyncio.to_thread(self.store.record_check, story.id, record)
+        return dataclasses.replace(report, error=detail)
 
     async def _commit(self, planned: tuple[CheckRecord, CheckReport]) -> CheckReport:
         """Record a check that stores no version, together with whatever others queue
@@ -314,6 +351,23 @@ class Checker:
             # A story claimed without versions has none to load (one stored meanwhile by
             # another worker makes record_check refuse this one).
             latest = await asyncio.to_thread(self.store.latest_version, story.id)
+        if latest is not None and validate_url(result.url) != story.url:
+            # Redirected: the same article at a new address (a slug changed) keeps the
+            # story and its history; another page (a section front) means it moved away.
+            previous_text = await asyncio.to_thread(self.store.version_text, latest)
+            if not same_article(previous_text, article.text):
+                detail = f"moved: {story.url} now leads to {result.url}, another page"
+                return await self._event(
+                    story, CheckOutcome.MOVED, detail, started, result.status_code
+                )
+            await self._event(
+                story,
+                CheckOutcome.URL_CHANGED,
+                f"{story.url} -> {result.url}",
+                started,
+                result.status_code,
+                new_url=validate_url(result.url),
+            )
         digest = content_hash(article.text)
         if (
             latest is not None

@@ -27,7 +27,10 @@ from storywatch.config import ScheduleSettings
 from storywatch.storage import CheckOutcome, ScheduleUpdate, Story, StoryStatus
 from storywatch.storage.models import as_utc
 
-_FAILED = frozenset({CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS})
+_FAILED = frozenset(
+    {CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS, CheckOutcome.UNPUBLISHED, CheckOutcome.MOVED}
+)
+_GONE = {CheckOutcome.UNPUBLISHED: StoryStatus.UNPUBLISHED, CheckOutcome.MOVED: StoryStatus.MOVED}
 # One generator for the process: a fresh random.Random() per check seeds itself from
 # os.urandom, which cost more than the rest of the schedule arithmetic.
 _RNG = random.Random()
@@ -69,7 +72,13 @@ def next_schedule(
     delay = pace
     status = StoryStatus.ACTIVE
     error_count = 0
-    if outcome in _FAILED:
+    if outcome in _GONE or (outcome in _FAILED and story.status in _GONE.values()):
+        # Gone from its URL: checked now and then in case it comes back, still gone
+        # until a check finds the article again.
+        error_count = story.error_count + 1
+        status = _GONE.get(outcome, story.status)
+        delay = settings.failing_interval
+    elif outcome in _FAILED:
         error_count = story.error_count + 1
         if error_count >= settings.failing_after:
             status, delay = StoryStatus.FAILING, settings.failing_interval

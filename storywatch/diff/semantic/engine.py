@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from ..model import HeadlineChange, SemanticDiff, Shift
 from .align import Group, align
 from .compare import compare, house_style_only
-from .features import Features, group_features, sentence_features
+from .features import (
+    Features,
+    content_stems,
+    group_features,
+    sentence_features,
+    text_stems,
+)
 from .finding import Finding
 from .names import NameContext
 from .normalise import match_key, sentence_key
@@ -21,6 +27,8 @@ from .significance import overall_significance, shift_significance
 _CLAIM_MIN_WORDS = 4
 # A headline is the article's most-read line: its shifts weigh more than the lede's.
 _HEADLINE_WEIGHT = 1.25
+# Content words a headline gains that the whole old story never used: a new claim.
+_HEADLINE_NEW_WORDS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +157,27 @@ def _headline_findings(
             return finding.new.lower().strip(" .,") in old_lower
         return finding.old is not None and finding.old.lower().strip(" .,") in new_lower
 
-    return [
+    findings = [
         f
         for f in compare(old_features, new_features, context)
         if f.type not in ("claim_added", "claim_removed") and not known(f)
     ]
+    if findings:
+        return findings
+    # No value moved, but the headline may say something else ("banned for tax abuse" ->
+    # "banned for negligent record keeping"): words new to the headline that the old
+    # article never used are a new claim; words it dropped that the new article no
+    # longer uses are a claim withdrawn.
+    old_words, new_words = content_stems(old_features.tokens), content_stems(new_features.tokens)
+    old_story = text_stems(old_body) | old_words
+    new_story = text_stems(new_body) | new_words
+    gained = new_words - old_story
+    lost = old_words - new_story
+    if len(gained) >= _HEADLINE_NEW_WORDS:
+        findings.append(Finding("claim_added", None, new_headline))
+    if len(lost) >= _HEADLINE_NEW_WORDS:
+        findings.append(Finding("claim_removed", old_headline, None))
+    return findings
 
 
 def headline_change(old: str | None, new: str | None) -> HeadlineChange | None:

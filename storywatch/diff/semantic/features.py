@@ -6,6 +6,7 @@ are unchanged, so an LRU cache makes repeated comparisons of a story nearly free
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +46,19 @@ def content_stems(tokens: Sequence[Token]) -> frozenset[str]:
         stem(t.lower)
         for t in tokens
         if t.is_word and len(t.lower) > 2 and t.lower not in STOP_WORDS
+    )
+
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def text_stems(text: str) -> frozenset[str]:
+    """`content_stems` of a whole text, without tokenising (and caching) it as a
+    sentence: for a headline checked against the article around it."""
+    return frozenset(
+        stem(word)
+        for word in _WORD.findall(text.lower())
+        if len(word) > 2 and word not in STOP_WORDS
     )
 
 

@@ -27,6 +27,8 @@ _LATEX_QUOTES = re.compile(r"``|''")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?%)\]'\"])")
 _SPACE_AFTER_OPEN = re.compile(r"([(\[])\s+")
 _SPACES = re.compile(r"\s+")
+# A list or heading marker opening a line: "- item", "• item", "2. item", "## Heading".
+LIST_MARKER = re.compile(r"^\s*(?:#{1,6}\s+|[-*•▪◦>]\s+|\d{1,2}[.)]\s+)")
 _NON_WORD = re.compile(r"[^\w%$€£ ]+")
 
 # Words, figures (with decimals, thousands separators, times, ordinal suffixes), acronyms
@@ -55,6 +57,7 @@ def sentence_key(text: str) -> str:
     """Lossy canonical form: equal keys never differ by a fact (see module docstring)."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", plain(text))
+    text = LIST_MARKER.sub("", text)  # "- item", "• item", "## Heading": layout, not words
     text = _LATEX_QUOTES.sub('"', text)
     text = _ACRONYM_DOTS.sub(lambda match: acronym_key(match.group(0)), text)
     text = _TITLE_DOT.sub(r"\1", text)

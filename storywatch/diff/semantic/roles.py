@@ -29,8 +29,8 @@ from functools import lru_cache
 
 from .dates import has_calendar_day
 from .features import sentence_features
-from .lexicon import MODAL_WORDS, NEGATION_WORDS, SPEECH_VERBS
-from .normalise import plain
+from .lexicon import MODAL_WORDS, NEGATION_WORDS
+from .normalise import LIST_MARKER, plain
 
 
 class Role(enum.Enum):
@@ -48,7 +48,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_LEADING_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*•▪◦>]\s+|\d{1,2}[.)]\s+)")
 # Patterns below see `plain` text: straight quotes and ASCII dashes only.
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 
@@ -171,6 +170,9 @@ _FINITE = _words(
     "can could may might must cannot can't won't isn't aren't wasn't weren't hasn't haven't "
     "hadn't doesn't don't didn't"
 )
+# Verbs that are never nouns, so a line holding one is a sentence, with or without its
+# full stop ("claims" or "shows" may be nouns in a heading: "Small claims service").
+_VERB_CUES = _FINITE | NEGATION_WORDS | frozenset(MODAL_WORDS) | _words("said says told tells")
 _FRAGMENT_MIN_WORDS = 5
 _LABEL_MAX_WORDS = 3
 _ATTACHMENT_NOTE = re.compile(r"\s*\([^()]*\)")
@@ -180,7 +182,7 @@ _TITLE_MIN_WORDS = 4
 
 
 def _bare(paragraph: str) -> str:
-    return _LEADING_MARKUP.sub("", plain(paragraph)).strip()
+    return LIST_MARKER.sub("", plain(paragraph)).strip()
 
 
 def _is_date_or_time(word: str) -> bool:
@@ -278,7 +280,7 @@ def _has_sentence_form(text: str, words: list[str]) -> bool:
     if len(words) < _FRAGMENT_MIN_WORDS:
         return False
     lowers = {w.lower() for w in words}
-    return bool(lowers & (_FINITE | SPEECH_VERBS | NEGATION_WORDS | frozenset(MODAL_WORDS)))
+    return bool(lowers & _VERB_CUES)
 
 
 def is_attachment_line(line: str) -> bool:
