@@ -14,6 +14,7 @@ import click
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.output import print_shifts, print_word_diff
+from storywatch.cli.params import StoryRef
 from storywatch.notifiers import build_channels, deliver_due
 from storywatch.storage import CheckOutcome, Story, StoryStatus
 from storywatch.watcher.fetch import Fetcher
@@ -51,7 +52,7 @@ def _print_report(app: AppContext, report: CheckReport) -> None:
 
 
 @click.command()
-@click.argument("story_refs", nargs=-1)
+@click.argument("story_refs", nargs=-1, type=StoryRef())
 @click.option("--all", "check_all", is_flag=True, help="Check every active story (the default).")
 @click.option("--no-alerts", is_flag=True, help="Record alerts but do not deliver them now.")
 @json_option

@@ -8,8 +8,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
+from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.output import when
+from storywatch.cli.params import TEXT, Duration, StoryRef
 from storywatch.config import format_duration
 from storywatch.storage import Story, StoryStatus, current_revision
 from storywatch.watcher.urls import validate_url
@@ -48,14 +49,14 @@ def init(app: AppContext, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("url")
-@click.option("--name", help="A short name to show instead of the page title.")
+@click.argument("url", type=TEXT)
+@click.option("--name", type=TEXT, help="A short name to show instead of the page title.")
 @click.option(
     "--interval",
-    callback=duration_callback,
+    type=Duration(positive=True),
     help="Fixed check interval, e.g. 15m (default: adaptive).",
 )
-@click.option("--tag", "tags", multiple=True, help="Tag for alert rules (repeatable).")
+@click.option("--tag", "tags", type=TEXT, multiple=True, help="Tag for alert rules (repeatable).")
 @click.option("--ignore-robots", is_flag=True, help="Fetch even where robots.txt disallows it.")
 @json_option
 @pass_app
@@ -115,7 +116,7 @@ def list_stories(app: AppContext, status: str | None, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("story_ref")
+@click.argument("story_ref", type=StoryRef())
 @json_option
 @pass_app
 def remove(app: AppContext, story_ref: str, as_json: bool) -> None:

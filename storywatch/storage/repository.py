@@ -31,7 +31,17 @@ from sqlmodel import Session, col, select
 from storywatch.errors import AmbiguousError, NotFoundError, StorageError, StorywatchError
 from storywatch.storage import textstore
 from storywatch.storage.db import create_db_engine, migrate
-from storywatch.storage.models import Alert, Check, Story, StoryStatus, Version, VersionDiff, utcnow
+from storywatch.storage.models import (
+    MAX_ID,
+    Alert,
+    Check,
+    Story,
+    StoryStatus,
+    Version,
+    VersionDiff,
+    number_from_digits,
+    utcnow,
+)
 from storywatch.storage.records import CheckRecord
 
 # Built once: the columns set come from the parameters of each execution, and a reused
@@ -174,8 +184,11 @@ class Store:
     def resolve_story(self, ref: str | int) -> Story:
         """Find a story by numeric id, a unique URL prefix, or words of its title/name."""
         text = str(ref).strip()
-        if text.isdigit():
-            return self.get_story(int(text))
+        if text.isascii() and text.isdigit():  # not "²": str.isdigit() takes it, int() not
+            story_id = number_from_digits(text)
+            if story_id > MAX_ID:  # cannot exist, and the driver would overflow on it
+                raise NotFoundError(f"no story with id {text} (ids go up to {MAX_ID})")
+            return self.get_story(story_id)
         with self._session() as session:
             bare = text.split("://", 1)[-1]
             by_url = session.exec(
