@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.params import LIMIT, RECORD_ID, StoryRef
 from storywatch.config.settings import CHANNEL_NAMES
 from storywatch.errors import ConfigError, DeliveryError
 from storywatch.notifiers.channels import scrub
@@ -53,8 +54,13 @@ def _detail(alert: Alert) -> str:
 
 @click.group("alerts", invoke_without_command=True)
 @click.option("--failed", is_flag=True, help="Only dead alerts (gave up or refused).")
-@click.option("--story", "story_ref", help="Only alerts of this story (id, URL or title words).")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--story",
+    "story_ref",
+    type=StoryRef(),
+    help="Only alerts of this story (id, URL or title words).",
+)
+@click.option("--limit", type=LIMIT, default=50, show_default=True)
 @json_option
 @pass_app
 def alerts_group(
@@ -90,7 +96,7 @@ def alerts_group(
 
 
 @alerts_group.command("retry")
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=RECORD_ID)
 @json_option
 @pass_app
 def retry(app: AppContext, alert_id: int, as_json: bool) -> None:
@@ -125,7 +131,7 @@ def notify_test(app: AppContext, channel: str) -> None:
 
 
 @notify_group.command("deliver")
-@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--limit", type=LIMIT, default=100, show_default=True)
 @json_option
 @pass_app
 def notify_deliver(app: AppContext, limit: int, as_json: bool) -> None:

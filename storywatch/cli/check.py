@@ -26,6 +26,7 @@ from rich.progress import (
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.output import print_shifts, print_word_diff
+from storywatch.cli.params import StoryRef
 from storywatch.notifiers import build_channels, deliver_due
 from storywatch.storage import CheckOutcome, Story, StoryStatus
 from storywatch.watcher.pipeline import Checker, CheckReport
@@ -75,7 +76,7 @@ Examples:
 
 
 @click.command(epilog=_EPILOG)
-@click.argument("story_refs", nargs=-1)
+@click.argument("story_refs", nargs=-1, type=StoryRef())
 @click.option("--all", "check_all", is_flag=True, help="Check every active story (the default).")
 @click.option(
     "--now",

@@ -8,6 +8,7 @@ import click
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.output import print_shifts, print_word_diff
+from storywatch.cli.params import CONTEXT
 from storywatch.diff.analysis import analyse
 from storywatch.errors import InputError, StorywatchError
 from storywatch.watcher.decoding import decode_body
@@ -15,7 +16,11 @@ from storywatch.watcher.extract import Article, extract_article
 from storywatch.watcher.normalise import normalise_text
 
 context_option = click.option(
-    "--context", default=8, show_default=True, help="Unchanged words shown around each edit."
+    "--context",
+    type=CONTEXT,
+    default=8,
+    show_default=True,
+    help="Unchanged words shown around each edit.",
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from storywatch.config import Settings, load_settings, parse_duration
+from storywatch.config import Settings, load_settings
 from storywatch.storage import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,18 +46,6 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
-
-
-def duration_callback(
-    _ctx: click.Context, _param: click.Parameter, value: str | None
-) -> float | None:
-    """click callback: "15m" -> 900.0 seconds, a bad duration -> a usage error (exit 2)."""
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")

@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
+from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.params import LIMIT, Duration, Fraction, StoryRef
 from storywatch.cli.views import (
     paged,
     pager_option,
@@ -31,7 +32,7 @@ from storywatch.watcher.imports import Entry, Kind, opml_document, url_list
 
 
 @click.command()
-@click.argument("story_ref")
+@click.argument("story_ref", type=StoryRef())
 @pager_option
 @json_option
 @pass_app
@@ -82,9 +83,7 @@ def _types(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -
 
 
 @click.command()
-@click.option(
-    "--since", callback=duration_callback, help="Only changes newer than this, e.g. 2d, 12h."
-)
+@click.option("--since", type=Duration(), help="Only changes newer than this, e.g. 2d, 12h.")
 @click.option(
     "--type",
     "types",
@@ -92,13 +91,11 @@ def _types(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -
     callback=_types,
     help="Only these shift types, e.g. number,date (repeatable).",
 )
+@click.option("--min-significance", type=Fraction(), help="Only changes at least this big.")
 @click.option(
-    "--min-significance", type=click.FloatRange(0, 1), help="Only changes at least this big."
+    "--story", "story_ref", type=StoryRef(), help="Only this story (id, URL prefix or title words)."
 )
-@click.option("--story", "story_ref", help="Only this story (id, URL prefix or title words).")
-@click.option(
-    "--limit", default=50, show_default=True, type=click.IntRange(min=1), help="At most this many."
-)
+@click.option("--limit", default=50, show_default=True, type=LIMIT, help="At most this many.")
 @pager_option
 @json_option
 @pass_app
@@ -141,7 +138,9 @@ def log(
 
 @click.command()
 @click.argument("text")
-@click.option("--story", "story_ref", help="Only this story (id, URL prefix or title words).")
+@click.option(
+    "--story", "story_ref", type=StoryRef(), help="Only this story (id, URL prefix or title words)."
+)
 @pager_option
 @json_option
 @pass_app
@@ -194,7 +193,7 @@ def search(
 
 
 @click.command()
-@click.argument("story_ref", required=False)
+@click.argument("story_ref", required=False, type=StoryRef())
 @click.option(
     "--format",
     "fmt",

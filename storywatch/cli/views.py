@@ -16,6 +16,7 @@ from rich.text import Text
 from storywatch.cli.compare import context_option
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.output import print_shifts, print_word_diff, use_color
+from storywatch.cli.params import RECORD_ID, StoryRef
 from storywatch.diff.model import SemanticDiff, Shift
 from storywatch.diff.semantic import headline_change, semantic_diff
 from storywatch.diff.text import word_diff
@@ -79,7 +80,7 @@ def write_output(path: Path, content: str) -> None:
 
 
 @click.command()
-@click.argument("story_ref")
+@click.argument("story_ref", type=StoryRef())
 @pager_option
 @json_option
 @pass_app
@@ -168,8 +169,8 @@ def _version_dict(version: Version) -> dict[str, object]:
 
 
 @click.command()
-@click.argument("story_ref")
-@click.argument("number", type=int, required=False)
+@click.argument("story_ref", type=StoryRef())
+@click.argument("number", type=RECORD_ID, required=False)
 @pager_option
 @json_option
 @pass_app
@@ -221,9 +222,9 @@ def stored_or_computed(
 
 
 @click.command()
-@click.argument("story_ref")
-@click.argument("first", type=int, required=False)
-@click.argument("second", type=int, required=False)
+@click.argument("story_ref", type=StoryRef())
+@click.argument("first", type=RECORD_ID, required=False)
+@click.argument("second", type=RECORD_ID, required=False)
 @click.option(
     "--inline/--side-by-side",
     default=True,
