@@ -1,7 +1,7 @@
 """The ``storywatch`` command: a thin layer over the library.
 
 Every error a user can cause is a :class:`StorywatchError`; it is printed as one line on
-stderr with exit status 2 (click's own usage errors exit 2 too).
+stderr with exit status 2, and so is a usage error in a command's options and arguments.
 """
 
 from __future__ import annotations
@@ -65,12 +65,23 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except StorywatchError as exc:
-            click.echo(f"storywatch: error: {exc}", err=True)
-            sys.exit(2)
+            _fail(str(exc))
+        except click.UsageError as exc:
+            # A bad value or argument of a command: one line like every other user error,
+            # not click's usage block. It names the option, and for a number the range.
+            hint = f" (see `{exc.ctx.command_path} -h`)" if exc.ctx is not None else ""
+            _fail(exc.format_message().rstrip(".") + hint)
         finally:
             app = ctx.find_object(AppContext)
             if app is not None:
                 app.close()
+
+
+def _fail(message: str) -> NoReturn:
+    # One line even when the message quotes a value with line breaks in it (from argv, a
+    # file or a web page).
+    click.echo("storywatch: error: " + " ".join(message.splitlines()), err=True)
+    sys.exit(2)
 
 
 @click.group(

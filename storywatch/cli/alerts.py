@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import fitted_table, story_json, when
+from storywatch.cli.params import LIMIT, RECORD_ID, StoryRef
 from storywatch.config.settings import CHANNEL_NAMES
 from storywatch.errors import ConfigError, DeliveryError
 from storywatch.history import times
@@ -67,8 +68,13 @@ def _detail(alert: Alert) -> str:
     ),
 )
 @click.option("--failed", is_flag=True, help="Only dead alerts (gave up or refused).")
-@click.option("--story", "story_ref", help="Only alerts of this story (id, URL or title words).")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--story",
+    "story_ref",
+    type=StoryRef(),
+    help="Only alerts of this story (id, URL or title words).",
+)
+@click.option("--limit", type=LIMIT, default=50, show_default=True)
 @json_option
 @pass_app
 def alerts_group(
@@ -125,7 +131,7 @@ def _nothing_listed(app: AppContext, failed: bool, story: Story | None) -> str:
         "storywatch alerts retry 12",
     ),
 )
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=RECORD_ID)
 @json_option
 @pass_app
 def retry(app: AppContext, alert_id: int, as_json: bool) -> None:
@@ -179,7 +185,7 @@ def notify_test(app: AppContext, channel: str) -> None:
         "storywatch notify deliver --limit 10 --json",
     ),
 )
-@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--limit", type=LIMIT, default=100, show_default=True)
 @json_option
 @pass_app
 def notify_deliver(app: AppContext, limit: int, as_json: bool) -> None:

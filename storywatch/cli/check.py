@@ -26,6 +26,7 @@ from rich.progress import (
 
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import print_report, story_json
+from storywatch.cli.params import StoryRef
 from storywatch.diff.report import SUMMARY, change_report
 from storywatch.notifiers.outbox import build_channels, deliver_due
 from storywatch.notifiers.rules import story_rules
@@ -96,7 +97,7 @@ def _check_dict(report: CheckReport, story: Story) -> dict[str, object]:
         "storywatch check --all --json | jq '.checks[] | select(.outcome == \"new_version\")'",
     )
 )
-@click.argument("story_refs", nargs=-1)
+@click.argument("story_refs", nargs=-1, type=StoryRef())
 @click.option("--all", "check_all", is_flag=True, help="Check every active story (the default).")
 @click.option(
     "--now",

@@ -9,6 +9,7 @@ import click
 
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import print_report
+from storywatch.cli.params import CONTEXT
 from storywatch.diff.analysis import analyse
 from storywatch.diff.report import FULL, change_report
 from storywatch.errors import InputError, StorywatchError
@@ -17,7 +18,11 @@ from storywatch.watcher.extract import Article, extract_article
 from storywatch.watcher.normalise import normalise_text
 
 context_option = click.option(
-    "--context", default=8, show_default=True, help="Unchanged words shown around each edit."
+    "--context",
+    type=CONTEXT,
+    default=8,
+    show_default=True,
+    help="Unchanged words shown around each edit.",
 )
 
 

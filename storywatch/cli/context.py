@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from storywatch.config import Settings, load_settings, parse_duration
+from storywatch.config import Settings, load_settings
 from storywatch.history import times
 from storywatch.storage import Store
 
@@ -48,18 +48,6 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
-
-
-def duration_callback(
-    _ctx: click.Context, _param: click.Parameter, value: str | None
-) -> float | None:
-    """click callback: "15m" -> 900.0 seconds, a bad duration -> a usage error (exit 2)."""
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def examples(*commands: str) -> str:

@@ -10,16 +10,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from storywatch.cli.context import (
-    AppContext,
-    duration_callback,
-    emit_json,
-    examples,
-    json_option,
-    pass_app,
-)
+from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import when
+from storywatch.cli.params import RECORD_ID, TEXT, Duration
 from storywatch.config import format_duration
+from storywatch.config.durations import MAX_TIMEOUT
 from storywatch.logs import setup_logging
 from storywatch.storage import Feed, claims, utcnow
 from storywatch.watcher.feeds import compile_pattern
@@ -39,7 +34,7 @@ ALIVE_TICKS = 3  # a worker is alive while its heartbeat is at most this many ti
 @click.option(
     "--grace",
     default="30s",
-    callback=duration_callback,
+    type=Duration(maximum=MAX_TIMEOUT),
     show_default=True,
     help="On SIGTERM/SIGINT, how long in-flight checks may take to finish.",
 )
@@ -170,11 +165,11 @@ def feed_dict(feed: Feed, stories: int = 0) -> dict[str, object]:
         "storywatch add-feed https://example.com/world/rss.xml --include 'ukraine|russia'",
     ),
 )
-@click.argument("url")
-@click.option("--include", help="Only entries whose title or URL matches this regex.")
-@click.option("--exclude", help="Skip entries whose title or URL matches this regex.")
+@click.argument("url", type=TEXT)
+@click.option("--include", type=TEXT, help="Only entries whose title or URL matches this regex.")
+@click.option("--exclude", type=TEXT, help="Skip entries whose title or URL matches this regex.")
 @click.option(
-    "--interval", callback=duration_callback, help="Poll interval, e.g. 10m (default: 15m)."
+    "--interval", type=Duration(positive=True), help="Poll interval, e.g. 10m (default: 15m)."
 )
 @json_option
 @pass_app
@@ -237,7 +232,7 @@ def feeds(app: AppContext, as_json: bool) -> None:
         "storywatch remove-feed 2",
     ),
 )
-@click.argument("feed_id", type=int)
+@click.argument("feed_id", type=RECORD_ID)
 @json_option
 @pass_app
 def remove_feed(app: AppContext, feed_id: int, as_json: bool) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from storywatch.cli.context import AppContext, duration_callback, emit_json, json_option, pass_app
+from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
+from storywatch.cli.params import TEXT, Duration
 from storywatch.errors import InputError, StorageError, StorywatchError
 from storywatch.storage import claims
 from storywatch.watcher.imports import Entry, ImportList, Kind, Skipped, read_import
@@ -56,11 +57,13 @@ def _validated(entries: Sequence[Entry], allow_private: bool) -> tuple[list[Entr
 
 
 @click.command("import", epilog=_EPILOG)
-@click.argument("source", metavar="FILE|-")
-@click.option("--tag", "tags", multiple=True, help="Tag every imported story (repeatable).")
+@click.argument("source", metavar="FILE|-", type=TEXT)
+@click.option(
+    "--tag", "tags", type=TEXT, multiple=True, help="Tag every imported story (repeatable)."
+)
 @click.option(
     "--interval",
-    callback=duration_callback,
+    type=Duration(positive=True),
     help="Fixed check interval for every imported story, e.g. 15m (default: adaptive).",
 )
 @json_option

@@ -8,15 +8,9 @@ from collections.abc import Sequence
 import click
 from rich.markup import escape
 
-from storywatch.cli.context import (
-    AppContext,
-    duration_callback,
-    emit_json,
-    examples,
-    json_option,
-    pass_app,
-)
+from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import fitted_table, story_json, when
+from storywatch.cli.params import TEXT, Duration, StoryRef
 from storywatch.config import format_duration
 from storywatch.errors import InputError, StorywatchError
 from storywatch.storage import Story, StoryStatus, current_revision
@@ -65,14 +59,16 @@ def init(app: AppContext, as_json: bool) -> None:
         "storywatch add https://example.com/a https://example.com/b --tag politics",
     )
 )
-@click.argument("urls", metavar="URL...", nargs=-1, required=True)
-@click.option("--name", help="A short name to show instead of the page title (one URL only).")
+@click.argument("urls", metavar="URL...", nargs=-1, required=True, type=TEXT)
+@click.option(
+    "--name", type=TEXT, help="A short name to show instead of the page title (one URL only)."
+)
 @click.option(
     "--interval",
-    callback=duration_callback,
+    type=Duration(positive=True),
     help="Fixed check interval, e.g. 15m (default: adaptive).",
 )
-@click.option("--tag", "tags", multiple=True, help="Tag for alert rules (repeatable).")
+@click.option("--tag", "tags", type=TEXT, multiple=True, help="Tag for alert rules (repeatable).")
 @click.option("--ignore-robots", is_flag=True, help="Fetch even where robots.txt disallows it.")
 @json_option
 @pass_app
@@ -213,7 +209,7 @@ def _nothing_listed(app: AppContext, status: str | None) -> str:
         "storywatch remove 12 --yes         # delete the story and its history, no question",
     )
 )
-@click.argument("story_ref")
+@click.argument("story_ref", type=StoryRef())
 @click.option("--archive", is_flag=True, help="Stop checking the story but keep its history.")
 @click.option("--yes", "-y", is_flag=True, help="Delete without asking (for scripts).")
 @json_option

@@ -12,15 +12,9 @@ import click
 from rich.markup import escape
 from rich.text import Text
 
-from storywatch.cli.context import (
-    AppContext,
-    duration_callback,
-    emit_json,
-    examples,
-    json_option,
-    pass_app,
-)
+from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import print_report, story_json
+from storywatch.cli.params import LIMIT, Duration, Fraction, StoryRef
 from storywatch.cli.views import (
     alert_rules,
     paged,
@@ -54,7 +48,7 @@ from storywatch.watcher.imports import Entry, Kind, opml_document, url_list
         'storywatch claims "deal talks" --json',
     )
 )
-@click.argument("story_ref")
+@click.argument("story_ref", type=StoryRef())
 @pager_option
 @json_option
 @pass_app
@@ -116,9 +110,7 @@ def _types(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -
         "storywatch log --story 1 --json",
     )
 )
-@click.option(
-    "--since", callback=duration_callback, help="Only changes newer than this, e.g. 2d, 12h."
-)
+@click.option("--since", type=Duration(), help="Only changes newer than this, e.g. 2d, 12h.")
 @click.option(
     "--type",
     "types",
@@ -126,13 +118,11 @@ def _types(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -
     callback=_types,
     help="Only these shift types, e.g. number,date (repeatable).",
 )
+@click.option("--min-significance", type=Fraction(), help="Only changes at least this big.")
 @click.option(
-    "--min-significance", type=click.FloatRange(0, 1), help="Only changes at least this big."
+    "--story", "story_ref", type=StoryRef(), help="Only this story (id, URL prefix or title words)."
 )
-@click.option("--story", "story_ref", help="Only this story (id, URL prefix or title words).")
-@click.option(
-    "--limit", default=50, show_default=True, type=click.IntRange(min=1), help="At most this many."
-)
+@click.option("--limit", default=50, show_default=True, type=LIMIT, help="At most this many.")
 @pager_option
 @json_option
 @pass_app
@@ -210,7 +200,9 @@ def _no_changes(
     )
 )
 @click.argument("text")
-@click.option("--story", "story_ref", help="Only this story (id, URL prefix or title words).")
+@click.option(
+    "--story", "story_ref", type=StoryRef(), help="Only this story (id, URL prefix or title words)."
+)
 @pager_option
 @json_option
 @pass_app
@@ -267,7 +259,7 @@ def search(
         "storywatch export --stories --format opml -o stories.opml",
     )
 )
-@click.argument("story_ref", required=False)
+@click.argument("story_ref", required=False, type=StoryRef())
 @click.option(
     "--format",
     "fmt",

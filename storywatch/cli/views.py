@@ -22,6 +22,7 @@ from storywatch.cli.output import (
     story_json,
     use_color,
 )
+from storywatch.cli.params import VERSION, StoryRef
 from storywatch.diff.model import SemanticDiff, Shift
 from storywatch.diff.report import FULL, LISTING, change_report, report_lines
 from storywatch.diff.semantic import headline_change, semantic_diff
@@ -101,7 +102,7 @@ HISTORY_SHIFTS = 8
         'storywatch history "deal talks" --json',
     )
 )
-@click.argument("story_ref")
+@click.argument("story_ref", type=StoryRef())
 @pager_option
 @json_option
 @pass_app
@@ -215,8 +216,8 @@ NUMBERS = {"ignore_unknown_options": True}
         "storywatch show 1 -2 --json",
     ),
 )
-@click.argument("story_ref")
-@click.argument("number", type=int, required=False)
+@click.argument("story_ref", type=StoryRef())
+@click.argument("number", type=VERSION, required=False)
 @pager_option
 @json_option
 @pass_app
@@ -288,9 +289,9 @@ def stored_or_computed(
         "storywatch diff 1 -1 --html change.html",
     ),
 )
-@click.argument("story_ref")
-@click.argument("first", type=int, required=False)
-@click.argument("second", type=int, required=False)
+@click.argument("story_ref", type=StoryRef())
+@click.argument("first", type=VERSION, required=False)
+@click.argument("second", type=VERSION, required=False)
 @click.option(
     "--inline/--side-by-side",
     default=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,14 +23,23 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
-from storywatch.config.durations import parse_duration
+from storywatch.config.durations import MAX_TIMEOUT, format_duration, parse_duration
 from storywatch.diff.model import SHIFT_TYPES
 from storywatch.errors import ConfigError
 
-Seconds = Annotated[float, BeforeValidator(parse_duration)]
+# Every duration and number has a range (see config/durations.py for the durations'):
+# a value out of it is refused when the settings are loaded, with the key named, not met
+# later as an overflow or a hang in the middle of a check or a delivery.
+Seconds = Annotated[float, BeforeValidator(parse_duration)]  # 0 allowed: "off" or "no wait"
+Interval = Annotated[float, BeforeValidator(partial(parse_duration, positive=True))]
+Timeout = Annotated[
+    float, BeforeValidator(partial(parse_duration, positive=True, maximum=MAX_TIMEOUT))
+]
 DEFAULT_CONFIG_FILE = Path("storywatch.toml")
+MAX_CONFIG_BYTES = 1_000_000
 ENV_PREFIX = "STORYWATCH_"
 
 
@@ -48,36 +58,53 @@ class DatabaseSettings(_Section):
 
 
 class FetchSettings(_Section):
-    timeout: Seconds = 20.0
-    max_bytes: int = Field(default=5_000_000, gt=0)
-    max_redirects: int = Field(default=5, ge=0)
+    timeout: Timeout = 20.0
+    max_bytes: int = Field(default=5_000_000, gt=0, le=1_000_000_000)
+    max_redirects: int = Field(default=5, ge=0, le=50)
     user_agent: str = (
         "storywatch/0.1 (+https://github.com/storywatch/storywatch; news revision tracker)"
     )
     allow_private: bool = False
     respect_robots: bool = True
-    max_concurrency: int = Field(default=10, ge=1)
-    per_host_concurrency: int = Field(default=2, ge=1)
+    max_concurrency: int = Field(default=10, ge=1, le=1000)
+    per_host_concurrency: int = Field(default=2, ge=1, le=100)
     per_host_delay: Seconds = 1.0
     shrink_threshold: float = Field(default=0.8, gt=0, le=1)
     # `storywatch run` extracts articles in this many processes; None: two, or one on a
     # single CPU; 0: in threads of the worker process.
-    extract_processes: int | None = Field(default=None, ge=0)
+    extract_processes: int | None = Field(default=None, ge=0, le=64)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _header_safe(cls, value: str) -> str:
+        # Sent as a header on every request: a control character would fail each fetch.
+        if not value.isprintable() or not value.isascii():
+            raise ValueError("must be printable ASCII (it is sent as the User-Agent header)")
+        return value
 
 
 class ScheduleSettings(_Section):
-    default_interval: Seconds = 900.0
-    min_interval: Seconds = 120.0
-    max_interval: Seconds = 86400.0
+    default_interval: Interval = 900.0
+    min_interval: Interval = 120.0
+    max_interval: Interval = 86400.0
     new_story_period: Seconds = 21600.0
-    backoff_factor: float = Field(default=1.5, ge=1)
-    archive_after: Seconds = 14 * 86400.0
-    failing_after: int = Field(default=5, ge=1)
-    failing_interval: Seconds = 21600.0
+    backoff_factor: float = Field(default=1.5, ge=1, le=100)
+    archive_after: Interval = 14 * 86400.0
+    failing_after: int = Field(default=5, ge=1, le=1000)
+    failing_interval: Interval = 21600.0
     jitter: float = Field(default=0.1, ge=0, le=0.5)
-    lease: Seconds = 300.0
-    tick: Seconds = 5.0
-    batch_size: int = Field(default=50, ge=1)
+    lease: Interval = 300.0
+    tick: Interval = 5.0
+    batch_size: int = Field(default=50, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _floor_below_ceiling(self) -> ScheduleSettings:
+        if self.min_interval > self.max_interval:
+            low, high = format_duration(self.min_interval), format_duration(self.max_interval)
+            raise ValueError(
+                f"schedule.min_interval ({low}) is longer than schedule.max_interval ({high})"
+            )
+        return self
 
 
 CHANNEL_NAMES = ("console", "email", "slack", "webhook", "apprise")
@@ -115,10 +142,10 @@ class AlertSettings(AlertRule):
     lifecycle: bool = False
     rate_limit: Seconds = 0.0  # at most one alert per story per this long; 0 = no limit
     digest: Seconds = 0.0  # > 0: collect alerts and send one digest per channel per interval
-    max_attempts: int = Field(default=8, ge=1)
-    retry_base: Seconds = 30.0  # first retry delay; doubles every attempt
-    retry_max: Seconds = 21600.0  # cap on the retry delay (and on a server's Retry-After)
-    lease: Seconds = Field(default=300.0, gt=0)  # a claimed alert is resent after this long
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    retry_base: Interval = 30.0  # first retry delay; doubles every attempt
+    retry_max: Interval = 21600.0  # cap on the retry delay (and on a server's Retry-After)
+    lease: Interval = 300.0  # a claimed alert is resent after this long
     tags: dict[str, AlertRule] = Field(default_factory=dict)
     stories: dict[str, AlertRule] = Field(default_factory=dict)  # keyed by story URL
 
@@ -133,25 +160,25 @@ class AlertSettings(AlertRule):
 
 class EmailSettings(_Section):
     host: str = "localhost"
-    port: int = 587
+    port: int = Field(default=587, ge=1, le=65535)
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = None
     password: SecretStr | None = None
     sender: str = "storywatch@localhost"
     recipients: list[str] = Field(default_factory=list)
-    timeout: Seconds = 30.0
+    timeout: Timeout = 30.0
     ca_file: str | None = None  # extra CA bundle to trust (a private relay's certificate)
 
 
 class SlackSettings(_Section):
     webhook_url: SecretStr | None = None
-    timeout: Seconds = 15.0
+    timeout: Timeout = 15.0
 
 
 class WebhookSettings(_Section):
     url: str | None = None
     secret: SecretStr | None = None
-    timeout: Seconds = 15.0
+    timeout: Timeout = 15.0
 
 
 class AppriseSettings(_Section):
@@ -224,13 +251,21 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            raw = handle.read(MAX_CONFIG_BYTES + 1)  # bounded: --config /dev/zero
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES:,} bytes")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError(f"config file {path} nests arrays or tables too deeply") from None
 
 
 def _has_path(data: Mapping[str, Any], path: tuple[Any, ...]) -> bool:
@@ -250,6 +285,7 @@ def _describe(
 ) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    key = key if len(key) <= 100 else key[:97] + "..."  # a table name can be any string
     # Name where the bad value came from, latest source first (the one that won).
     if _has_path(flags, first["loc"]):
         source = "the command-line options"

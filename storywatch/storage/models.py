@@ -10,6 +10,19 @@ from sqlmodel import Field, SQLModel
 
 from storywatch.httputil import MAX_ETAG, MAX_LAST_MODIFIED
 
+#: The largest id or version number a row can have: they are INTEGER columns, 32 bits
+#: in PostgreSQL.
+MAX_ID = 2**31 - 1
+
+
+def number_from_digits(digits: str) -> int:
+    """What a string of ASCII digits stands for, as an id: anything past MAX_ID is
+    MAX_ID + 1 (no row has it, and int() refuses more than 4,300 digits)."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(MAX_ID)):
+        return MAX_ID + 1
+    return min(int(significant), MAX_ID + 1)
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -46,12 +46,14 @@ from storywatch.storage import textstore
 from storywatch.storage.db import create_db_engine, migrate
 from storywatch.storage.models import (
     LIFECYCLE_OUTCOMES,
+    MAX_ID,
     Alert,
     Check,
     Story,
     StoryStatus,
     Version,
     VersionDiff,
+    number_from_digits,
     utcnow,
 )
 from storywatch.storage.records import CheckRecord
@@ -231,8 +233,11 @@ class Store:
     def resolve_story(self, ref: str | int) -> Story:
         """Find a story by numeric id, a unique URL prefix, or words of its title/name."""
         text = str(ref).strip()
-        if text.isdigit():
-            return self.get_story(int(text))
+        if text.isascii() and text.isdigit():  # not "²": str.isdigit() takes it, int() not
+            story_id = number_from_digits(text)
+            if story_id > MAX_ID:  # cannot exist, and the driver would overflow on it
+                raise NotFoundError(f"no story with id {text} (ids go up to {MAX_ID})")
+            return self.get_story(story_id)
         with self._session() as session:
             bare = text.split("://", 1)[-1]
             by_url = session.exec(
