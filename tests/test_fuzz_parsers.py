@@ -237,4 +237,11 @@ def test_compare_any_pair_of_files(
     result = _invoke(["compare", str(old), str(new), *(["--json"] if as_json else [])])
     assert_clean_exit(result)
     if result.code == 0 and as_json:
-        assert set(json.loads(result.stdout)) == {"material", "significance", "shifts", "text_diff"}
+        assert set(json.loads(result.stdout)) == {
+            "material",
+            "significance",
+            "headline",
+            "shifts",
+            "text_diff",
+            "rewritten",
+        }
