@@ -141,3 +141,19 @@ def test_a_page_with_no_paragraph_breaks_splits_in_linear_time() -> None:
     finally:
         sentences._WORD_BEFORE = original
     assert calls and max(calls) <= sentences._LONGEST_WORD
+
+
+def test_one_giant_sentence_of_repeated_tokens_is_not_diffed_token_by_token() -> None:
+    """difflib on a 60,000-token "sentence" of repeated tokens ran for minutes; such a
+    stretch is now compared by its facts as one replaced run (counted, not timed)."""
+    from storywatch.diff.semantic.features import sentence_features
+    from storywatch.diff.semantic.token_diff import MAX_TOKENS, TokenDiff
+
+    old, new = sentence_features("a," * 30_000), sentence_features("b," * 30_000)
+    assert len(old.tokens) > MAX_TOKENS
+    assert TokenDiff(old.tokens, new.tokens).opcodes == [
+        ("replace", 0, len(old.tokens), 0, len(new.tokens))
+    ]
+    from storywatch.diff.analysis import analyse
+
+    assert analyse("a," * 30_000, "a," * 15_000 + "b," + "a," * 15_000).text.changed

@@ -118,3 +118,10 @@ def test_naive_times_from_sqlite_are_read_as_utc(field: str) -> None:
     setattr(story, field, T0.replace(tzinfo=None))
     update = next_schedule(story, CheckOutcome.UNCHANGED, T0 + timedelta(days=1), SETTINGS)
     assert update.current_interval == 1800
+
+
+def test_an_absurd_stored_interval_never_overflows_the_date() -> None:
+    # What `add --interval 3000000d` stored before intervals had a range.
+    story = _story(interval=3_000_000 * 86400.0)
+    update = next_schedule(story, CheckOutcome.UNCHANGED, T0, SETTINGS, rng=random.Random(1))
+    assert update.next_check_at <= T0 + timedelta(days=3651)

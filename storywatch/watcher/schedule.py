@@ -24,6 +24,7 @@ import random
 from datetime import datetime, timedelta
 
 from storywatch.config import ScheduleSettings
+from storywatch.config.durations import MAX_DURATION
 from storywatch.storage import CheckOutcome, ScheduleUpdate, Story, StoryStatus
 from storywatch.storage.models import as_utc
 
@@ -94,6 +95,9 @@ def next_schedule(
         # A floor the server chose, so bounded by ours: a story is never put off for
         # longer than max_interval because a server said so.
         delay = max(delay, min(retry_after, settings.max_interval))
+    # A story stored before intervals had a range may carry an absurd one: ten years at
+    # most, so the date never overflows.
+    delay = min(delay, MAX_DURATION)
     return ScheduleUpdate(
         next_check_at=now + timedelta(seconds=delay),
         current_interval=pace,

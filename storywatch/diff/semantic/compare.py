@@ -28,7 +28,7 @@ from .mention import Mention
 from .names import NameContext, resolve, same_name, same_word
 from .normalise import plain
 from .quotes import quote_key
-from .token_diff import TokenDiff
+from .token_diff import MAX_TOKENS, TokenDiff
 
 _QUOTE_PAIRING_RATIO = 40.0
 _SPEAKER_TYPO_RATIO = 85.0
@@ -302,6 +302,8 @@ def house_style_only(old: Features, new: Features) -> bool:
     words, and one small word added or dropped in a grammar fix ("make our homes are
     fit" -> "make our homes fit")? A dropped "not" is never grammar."""
     old_words, new_words = _valued_words(old), _valued_words(new)
+    if len(old_words) > MAX_TOKENS or len(new_words) > MAX_TOKENS:
+        return False  # too long to diff word by word: not judged a mere house-style edit
     matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
     small_words_moved = 0
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

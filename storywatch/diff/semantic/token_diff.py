@@ -11,6 +11,8 @@ from .normalise import Token
 
 # Edits longer than this (in tokens) are rewrites; a span from them would not help a reader.
 _MAX_CONTEXT_TOKENS = 8
+# Longer stretches are not diffed word by word (see TokenDiff.opcodes).
+MAX_TOKENS = 600
 _NO_SPACE_BEFORE = frozenset(",.;:!?%)]'\"")
 
 
@@ -32,6 +34,11 @@ class TokenDiff:
 
     @cached_property
     def opcodes(self) -> Sequence[tuple[str, int, int, int, int]]:
+        if len(self.old) > MAX_TOKENS or len(self.new) > MAX_TOKENS:
+            # difflib is quadratic, far worse on repeated tokens: a "sentence" this long
+            # (a page without punctuation, a list flattened into one line) is compared
+            # by its facts only, as one replaced stretch.
+            return [("replace", 0, len(self.old), 0, len(self.new))]
         matcher = difflib.SequenceMatcher(
             None, [t.lower for t in self.old], [t.lower for t in self.new], autojunk=False
         )
