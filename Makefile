@@ -20,10 +20,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # The fuzz tests (pytest -m fuzz) with many more examples, drawn from FUZZ_SEED rather
-# than derandomized (a new seed explores new inputs, a failing one replays): the fetch-side
-# properties take FUZZ_EXAMPLES examples and a fifth as many random hostile HTTP answers
-# (tests/support/fuzzing.py), the parser properties 25 times their usual count
-# (tests/support/fuzz.py).
+# than derandomized (a new seed explores new inputs, a failing one replays): every
+# property 25 times its usual count and at least FUZZ_EXAMPLES, and a fifth of
+# FUZZ_EXAMPLES random hostile HTTP answers (tests/support/fuzz.py).
 FUZZ_EXAMPLES ?= 5000
 FUZZ_SEED ?= 13
 fuzz: $(STAMP)

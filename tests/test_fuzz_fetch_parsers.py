@@ -40,7 +40,7 @@ from storywatch.watcher.urls import (
     refuse_private_literal,
     validate_url,
 )
-from tests.support.fuzzing import fuzz_settings
+from tests.support.fuzz import fuzz_settings
 
 pytestmark = pytest.mark.fuzz
 

@@ -20,7 +20,7 @@ import pytest
 from storywatch.storage import Store, claims
 from tests.support.cli import Result, run_cli
 from tests.support.databases import sqlite_url
-from tests.support.fuzzing import FUZZ_EXAMPLES
+from tests.support.fuzz import FUZZ_EXAMPLES
 from tests.support.hostile import HostileServer, hostile_answers, hostile_feeds
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
