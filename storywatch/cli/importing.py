@@ -10,10 +10,9 @@ import click
 
 from storywatch.cli.context import AppContext, emit_json, json_option, pass_app
 from storywatch.cli.params import TEXT, Duration
-from storywatch.errors import InputError, StorageError, StorywatchError
+from storywatch.errors import InputError, StorageError
 from storywatch.storage import claims
-from storywatch.watcher.imports import Entry, ImportList, Kind, Skipped, read_import
-from storywatch.watcher.urls import url_to_track
+from storywatch.watcher.imports import ImportList, Kind, read_import, trackable
 
 _EPILOG = """\b
 Examples:
@@ -44,18 +43,6 @@ def _read(source: str) -> bytes:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _validated(entries: Sequence[Entry], allow_private: bool) -> tuple[list[Entry], list[Skipped]]:
-    valid: list[Entry] = []
-    invalid: list[Skipped] = []
-    for entry in entries:
-        try:
-            url = url_to_track(entry.url, allow_private=allow_private)
-            valid.append(Entry(url, entry.kind, entry.name, entry.where))
-        except StorywatchError as exc:
-            invalid.append(Skipped(entry.where, str(exc)))
-    return valid, invalid
-
-
 @click.command("import", epilog=_EPILOG)
 @click.argument("source", metavar="FILE|-", type=TEXT)
 @click.option(
@@ -75,7 +62,7 @@ def import_list(
     (Google News) sitemap. Duplicates and invalid lines are reported one line each; the
     rest is imported."""
     listing: ImportList = read_import(_read(source))
-    valid, invalid = _validated(listing.entries, app.settings.fetch.allow_private)
+    valid, invalid = trackable(listing.entries, allow_private=app.settings.fetch.allow_private)
     stories = [e for e in valid if e.kind is Kind.STORY]
     added, known = app.store.add_stories(
         [(e.url, e.name) for e in stories], interval=interval, tags=tags

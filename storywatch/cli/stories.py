@@ -12,8 +12,9 @@ from storywatch.cli.context import AppContext, emit_json, examples, json_option,
 from storywatch.cli.output import fitted_table, story_json, when
 from storywatch.cli.params import TEXT, Duration, StoryRef
 from storywatch.config import format_duration
-from storywatch.errors import InputError, StorywatchError
+from storywatch.errors import InputError
 from storywatch.storage import Story, StoryStatus, current_revision
+from storywatch.watcher.imports import Entry, trackable
 from storywatch.watcher.urls import url_to_track
 
 
@@ -111,15 +112,15 @@ def _add_many(
     as_json: bool,
 ) -> None:
     """Several URLs: the valid ones are added together, each problem is one line."""
-    valid: list[tuple[str, str | None]] = []
-    invalid: list[str] = []
-    for url in urls:
-        try:
-            valid.append((url_to_track(url, allow_private=app.settings.fetch.allow_private), None))
-        except StorywatchError as exc:
-            invalid.append(str(exc))
+    valid, refused = trackable(
+        [Entry(url) for url in urls], allow_private=app.settings.fetch.allow_private
+    )
+    invalid = [problem.reason for problem in refused]
     added, known = app.store.add_stories(
-        valid, interval=interval, tags=tags, respect_robots=respect_robots
+        [(entry.url, None) for entry in valid],
+        interval=interval,
+        tags=tags,
+        respect_robots=respect_robots,
     )
     if as_json:
         emit_json(

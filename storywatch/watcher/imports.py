@@ -10,8 +10,8 @@ written back (``export --stories``).
   articles): each ``<loc>`` a story, named by its ``news:title``; a sitemap index lists
   sitemaps, which are feeds.
 
-Pure: bytes in, entries out. Nothing here validates a URL (the caller does, once, as
-``add`` does) or touches the database.
+Pure: bytes in, entries out; :func:`trackable` validates their URLs as ``add`` does.
+Nothing here touches the database or the network.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import enum
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from storywatch.errors import InputError
+from storywatch.errors import InputError, StorywatchError
+from storywatch.watcher.urls import url_to_track
 
 
 class Kind(enum.StrEnum):
@@ -191,6 +192,23 @@ def _text(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     return " ".join(value.split()) or None
+
+
+def trackable(
+    entries: Iterable[Entry], *, allow_private: bool
+) -> tuple[list[Entry], list[Skipped]]:
+    """The entries whose URL may be tracked (validated, private literals refused, as
+    ``add`` does), and a line for each that may not."""
+    valid: list[Entry] = []
+    invalid: list[Skipped] = []
+    for entry in entries:
+        try:
+            url = url_to_track(entry.url, allow_private=allow_private)
+        except StorywatchError as exc:
+            invalid.append(Skipped(entry.where, str(exc)))
+        else:
+            valid.append(Entry(url, entry.kind, entry.name, entry.where))
+    return valid, invalid
 
 
 def url_list(entries: Iterable[Entry]) -> str:
