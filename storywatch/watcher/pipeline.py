@@ -351,7 +351,9 @@ class Checker:
             # A story claimed without versions has none to load (one stored meanwhile by
             # another worker makes record_check refuse this one).
             latest = await asyncio.to_thread(self.store.latest_version, story.id)
-        if latest is not None and validate_url(result.url) != story.url:
+        previous_text: str | None = None
+        final_url = validate_url(result.url)
+        if latest is not None and final_url != story.url:
             # Redirected: the same article at a new address (a slug changed) keeps the
             # story and its history; another page (a section front) means it moved away.
             previous_text = await asyncio.to_thread(self.store.version_text, latest)
@@ -366,7 +368,7 @@ class Checker:
                 f"{story.url} -> {result.url}",
                 started,
                 result.status_code,
-                new_url=validate_url(result.url),
+                new_url=final_url,
             )
         digest = content_hash(article.text)
         if (
@@ -396,7 +398,8 @@ class Checker:
             # Only now the previous text: a re-rendered page with the same article, the
             # common case, never needs it. The diffs are CPU work like extraction: they
             # run where extraction does.
-            previous_text = await asyncio.to_thread(self.store.version_text, latest)
+            if previous_text is None:
+                previous_text = await asyncio.to_thread(self.store.version_text, latest)
             try:
                 analysis = await self.extractor.run(
                     analyse, previous_text, article.text, latest.title, article.title
