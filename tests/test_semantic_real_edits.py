@@ -316,3 +316,60 @@ def test_a_headline_that_says_something_new_is_a_claim_shift() -> None:
         "Construction boss banned for negligent records",
     )
     assert not known.material
+
+
+def test_a_pointer_to_a_published_document_is_no_claim_but_is_compared() -> None:
+    pointer = (
+        "The evaluation of the pilot, as set out in the council's business plan, has been"
+        " published."
+    )
+    assert not semantic_diff(BODY, _with(pointer)).material
+    assert not semantic_diff(BODY, _with("Recordings of both sessions are available:")).material
+    # What the document is said to cover is still a claim when it is edited.
+    edited = pointer.replace("the pilot", "the first two years of the pilot")
+    assert semantic_diff(_with(pointer), _with(edited)).material
+    # A service coming back is news, not a pointer.
+    assert _shifts("The helpline is currently unavailable.", "The helpline is now available.")
+
+
+def test_a_sentence_merged_with_a_call_to_action_is_no_claim_removed_or_added() -> None:
+    old = _with(
+        "Entry is free. Places will be allocated nearer the time, meanwhile you can "
+        "register your interest via events@example.org."
+    )
+    new = _with(
+        "Entry is free, you can book a place via the registration link.\n"
+        "If you have any questions, please contact events@example.org."
+    )
+    assert not semantic_diff(old, new).material
+    # Words merged in that assert something are still a claim added.
+    merged = _with("Entry is free, but the organisers capped attendance at 200 people.")
+    assert ("claim_added", None) in {(t, o) for t, o, _ in _shifts(_with("Entry is free."), merged)}
+
+
+def test_one_small_word_dropped_in_a_grammar_fix_moves_no_date() -> None:
+    old = "Ten more courtrooms will open by the end of the March, officials said."
+    assert not semantic_diff(old, old.replace("the March", "March")).material
+    old = "Staff worked to keep the courts open in during the pandemic, the minister said."
+    assert not semantic_diff(old, old.replace("in during", "during")).material
+    # A word a letter away outside a quotation is still another name.
+    assert _shifts("Talks with Iran resumed on Monday.", "Talks with Iraq resumed on Monday.")
+
+
+def test_a_dated_entry_added_to_a_programme_is_a_claim_added() -> None:
+    programme = "Events coming up\n3 November: Data skills drop-in session"
+    added = programme + "\n17 November: Regional economy webinar"
+    assert [t for t, _, _ in _shifts(programme, added)] == ["claim_added"]
+    assert [t for t, _, _ in _shifts(added, programme)] == ["claim_removed"]
+    # An undated heading added is still layout.
+    assert not semantic_diff(programme, programme + "\nPast events").material
+
+
+def test_a_change_of_frequency_is_a_date_shift() -> None:
+    old = "The agency will publish a fortnightly briefing on the new variants."
+    assert [
+        t for t, _, _ in _shifts(old, old.replace("a fortnightly briefing", "regular briefings"))
+    ] == ["date"]
+    assert [t for t, _, _ in _shifts(old, old.replace("fortnightly", "monthly"))] == ["date"]
+    weekly = "Figures are published weekly."
+    assert _shifts(weekly, "Figures are published every week.") == []

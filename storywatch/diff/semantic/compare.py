@@ -271,7 +271,7 @@ def _typo_only(old_key: str, new_key: str) -> bool:
         if tag != "replace" or i2 - i1 != j2 - j1:
             return False
         for a, b in zip(old_words[i1:i2], new_words[j1:j2], strict=True):
-            if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 3:
+            if not (a.isalpha() and b.isalpha()) or min(len(a), len(b)) < 3:
                 return False
             if DamerauLevenshtein.distance(a, b) > (1 if min(len(a), len(b)) < 6 else 2):
                 return False
@@ -297,11 +297,19 @@ def _valued_words(features: Features) -> list[str]:
     return words
 
 
-def house_style_only(old: Features, new: Features) -> bool:
+def house_style_only(old: Features, new: Features, *, misspellings: bool = True) -> bool:
     """Do two stretches say the same words, but for misspellings, numerals for number
     words, and one small word added or dropped in a grammar fix ("make our homes are
-    fit" -> "make our homes fit")? A dropped "not" is never grammar."""
+    fit" -> "make our homes fit")? A dropped "not" is never grammar.
+
+    Without ``misspellings`` a replaced word always counts: outside a quotation a word a
+    letter away may be another name ("Iran" -> "Iraq"), which only the name comparison
+    can tell from a misspelling."""
     old_words, new_words = _valued_words(old), _valued_words(new)
+    if abs(len(old_words) - len(new_words)) > 1:
+        return False  # misspellings keep the count of words; one small word may move
+    if not misspellings:
+        return _one_small_word_apart(old_words, new_words)
     if len(old_words) > MAX_TOKENS or len(new_words) > MAX_TOKENS:
         return False  # too long to diff word by word: not judged a mere house-style edit
     matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
@@ -311,13 +319,28 @@ def house_style_only(old: Features, new: Features) -> bool:
             continue
         if tag in ("insert", "delete"):
             moved = old_words[i1:i2] or new_words[j1:j2]
-            if len(moved) > 1 or moved[0] not in STOP_WORDS or moved[0] in NEGATION_WORDS:
+            if len(moved) > 1 or not _is_small_word(moved[0]):
                 return False
             small_words_moved += 1
             continue
         if not _typo_only(" ".join(old_words[i1:i2]), " ".join(new_words[j1:j2])):
             return False
     return small_words_moved <= 1
+
+
+def _is_small_word(word: str) -> bool:
+    return word in STOP_WORDS and word not in NEGATION_WORDS
+
+
+def _one_small_word_apart(old_words: list[str], new_words: list[str]) -> bool:
+    """The same words, or one small word more on one side (in one pass, no diff)."""
+    if len(old_words) == len(new_words):
+        return old_words == new_words
+    longer, shorter = (
+        (old_words, new_words) if len(old_words) > len(new_words) else (new_words, old_words)
+    )
+    at = next((k for k, word in enumerate(shorter) if word != longer[k]), len(shorter))
+    return _is_small_word(longer[at]) and longer[at + 1 :] == shorter[at:]
 
 
 def _words_key(features: Features) -> str:

@@ -16,6 +16,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from .lexicon import (
     DAY_WORDS,
     DURATION_UNITS,
+    FREQUENCY_WORDS,
     MONTH_ABBREVIATIONS,
     MONTHS,
     ORDINALS,
@@ -168,6 +169,10 @@ def _relative(tokens: Sequence[Token], i: int) -> tuple[int, str] | None:
     nxt = tokens[i + 1].lower if i + 1 < n else ""
     if lower in DAY_WORDS:
         return i + 1, f"rel:{lower}"
+    if lower in FREQUENCY_WORDS:
+        return i + 1, f"every:{FREQUENCY_WORDS[lower]}"
+    if lower == "every" and nxt in DURATION_UNITS:
+        return i + 2, f"every:{DURATION_UNITS[nxt]}"
     if lower in RELATIVE_DETERMINERS and (nxt in PERIOD_WORDS or nxt in WEEKDAYS or nxt in MONTHS):
         return i + 2, f"rel:{RELATIVE_DETERMINERS[lower]} {nxt}"
     # "in two weeks" is a point in time; "for 48 hours" is a length, left to the numbers.
@@ -225,7 +230,9 @@ def _clock(tokens: Sequence[Token], i: int) -> tuple[int, str] | None:
 # without running the individual readers.
 _TRIGGERS = frozenset(
     [*MONTHS, *MONTH_ABBREVIATIONS, *WEEKDAYS, *DAY_WORDS, *RELATIVE_DETERMINERS, *TIME_WORDS]
-) | frozenset([*ORDINALS, *UNITS, *TENS, *_FEW, "in", "within", "a", "an"])
+) | frozenset(
+    [*ORDINALS, *UNITS, *TENS, *_FEW, *FREQUENCY_WORDS, "in", "within", "a", "an", "every"]
+)
 
 
 def _may_start_date(token: Token) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..model import HeadlineChange, SemanticDiff, Shift
 from .align import Group, align
 from .compare import compare, house_style_only
+from .dates import has_calendar_day
 from .features import (
     Features,
     content_stems,
@@ -40,6 +41,11 @@ class _Side:
     quoted: list[bool]
     speaker_lines: list[bool]
     keys: frozenset[str]
+    # Every sentence's words (match_key), one a line padded with spaces, so that a run of
+    # words said anywhere on this side is found with one substring search.
+    words: str
+    # The lines of `words` long enough to be a sentence that another one took in whole.
+    mergeable: tuple[str, ...]
 
 
 def _read(text: str) -> _Side:
@@ -63,12 +69,15 @@ def _read(text: str) -> _Side:
     speaker_paragraphs = {n for n, paragraph in enumerate(paragraphs) if is_speaker_line(paragraph)}
     order = {paragraph: n for n, paragraph in enumerate(by_paragraph)}
     kept = [k for k in range(len(sentences)) if roles[k].compared]
+    word_lines = [f" {match_key(s.text)} " for s in sentences]
     return _Side(
         sentences=[_without_notes(sentences[k]) for k in kept],
         roles=[roles[k] for k in kept],
         quoted=[order[sentences[k].paragraph] in quoted_paragraphs for k in kept],
         speaker_lines=[order[sentences[k].paragraph] in speaker_paragraphs for k in kept],
         keys=frozenset(sentence_key(s.text) for s in sentences),
+        words="\n".join(word_lines),
+        mergeable=tuple(line for line in word_lines if line.count(" ") > _CLAIM_MIN_WORDS - 1),
     )
 
 
@@ -104,12 +113,55 @@ def _order(groups: Sequence[Group]) -> list[Group]:
     return sorted(groups, key=position)
 
 
+def _said_within(sentence: str, other: _Side) -> bool:
+    """Is the sentence said on the other side, alone or as part of a longer sentence
+    ("Admission is free." merged into "Admission is free, you can register here.")?"""
+    if sentence_key(sentence) in other.keys:
+        return True
+    words = f" {match_key(sentence)} "
+    return words.count(" ") > _CLAIM_MIN_WORDS - 1 and words in other.words
+
+
+def _merged_rest(sentence: str, other: _Side) -> str | None:
+    """What a sentence adds to the other side's sentences it took in whole: the words left
+    once those are cut out, or None when it took in none."""
+    words = f" {match_key(sentence)} "
+    rest = words
+    for line in other.mergeable:
+        if line in rest:
+            rest = rest.replace(line, " ")
+    return rest.strip() if rest != words else None
+
+
+def _adds_claim(sentence: str, other: _Side) -> bool:
+    """An added sentence that took in a removed one adds only its other words: a merge
+    that tacks on a call to action ("..., you can register via the link") adds nothing."""
+    rest = _merged_rest(sentence, other)
+    # The rest lost its punctuation with the cut: only its link or metadata form counts.
+    return rest is None or (bool(rest) and line_role(rest).compared)
+
+
+def _dated(sentence: Sentence) -> bool:
+    """A line naming a day ("25 October: ONS Economic Forum Webinar", "20 Jan 6.30pm"):
+    an entry of a programme or a timetable, sentence or not."""
+    return has_calendar_day(sentence_features(sentence.text).dates)
+
+
 def _one_side(indexes: Sequence[int], side: _Side, other: _Side, removed: bool) -> list[Finding]:
     """A stretch with no counterpart: a claim (or a quotation) added or removed."""
-    if all(side.roles[k] is Role.FRAGMENT or side.speaker_lines[k] for k in indexes):
+    if all(
+        (side.roles[k] is Role.FRAGMENT and not _dated(side.sentences[k])) or side.speaker_lines[k]
+        for k in indexes
+    ):
         return []  # headings, cells, captions; a speaker line goes with its quotation
-    if all(sentence_key(side.sentences[k].text) in other.keys for k in indexes):
-        return []  # still said elsewhere: a duplicate removed or a paragraph repeated
+    # Still said elsewhere (a duplicate removed, a paragraph repeated, two sentences
+    # merged), or added words that merely join what was said before.
+    if removed:
+        indexes = [k for k in indexes if not _said_within(side.sentences[k].text, other)]
+    else:
+        indexes = [k for k in indexes if _adds_claim(side.sentences[k].text, other)]
+    if not indexes:
+        return []
     text = _joined(side.sentences, indexes)
     if all(side.quoted[k] for k in indexes):
         return [Finding("quote", text, None) if removed else Finding("quote", None, text)]
@@ -130,6 +182,10 @@ def _findings(group: Group, old: _Side, new: _Side, context: NameContext) -> lis
     if [sentence_key(t) for t in old_texts] == [sentence_key(t) for t in new_texts]:
         return []
     old_features, new_features = group_features(old_texts), group_features(new_texts)
+    # A grammar fix ("by the end of the March" -> "by the end of March") moves no claim,
+    # though it may move what a parser reads as a date or a name.
+    if house_style_only(old_features, new_features, misspellings=False):
+        return []
     findings = compare(old_features, new_features, context)
     quoted = all(old.quoted[i] for i in group.old) and all(new.quoted[j] for j in group.new)
     if not quoted or house_style_only(old_features, new_features):

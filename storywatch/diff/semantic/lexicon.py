@@ -290,6 +290,20 @@ YEAR_PREPOSITIONS = _words(
     """
 )
 TIME_WORDS = frozenset({"noon", "midnight", "midday"})
+# How often: "a fortnightly briefing" -> "regular briefings" moves when things happen.
+FREQUENCY_WORDS = {
+    "hourly": "hour",
+    "daily": "day",
+    "nightly": "night",
+    "weekly": "week",
+    "fortnightly": "fortnight",
+    "biweekly": "fortnight",
+    "monthly": "month",
+    "quarterly": "quarter",
+    "yearly": "year",
+    "annually": "year",
+    "annual": "year",
+}
 
 # --- entities -----------------------------------------------------------------------------
 

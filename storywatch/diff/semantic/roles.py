@@ -16,7 +16,8 @@ Each rule follows from how such lines are built, not from a list of pages:
   a file format with a size ("PDF, 140 KB"), an accessible-format notice, a URL, an
   e-mail address or a phone number;
 - fragments: a line with no sentence form (no closing punctuation, no verb we know), such
-  as a heading, a table cell, a caption or an address line. A fragment is compared when
+  as a heading, a table cell, a caption or an address line, and a pointer to a document
+  ("The full report has been published."). A fragment is compared when
   it was edited (a fee in a table going from £75 to £80 is news), but one added or
   removed whole is not a claim added or removed.
 """
@@ -120,10 +121,23 @@ _WHERE_TO_READ = re.compile(
     r"|\b(?:is|are|will be|has been|have been)\s+(?:now\s+)?(?:published|listed)\s+"
     r"(?:here|online|via|at|on(?!\s+(?:\d|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|"
     r"jun|jul|aug|sep|oct|nov|dec)))\b"
+    # "you can register for tickets via the link": what the reader may do next
+    r"|^(?:you|readers)\s+(?:can|could|may|will be able to)\s+(?:now\s+|also\s+)?"
+    r"(?:register|book|apply|sign up|watch|read|view|find|download|see|listen|follow|"
+    r"subscribe|visit|access|join|contact|email|e-mail|get|keep up)\b"
     r"|^(?:for\s+)?(?:more|further|additional)\s+(?:information|details|info)\b"
     r"|\bplease\s+(?:\w+\s+){0,2}?(?:contact|email|e-mail|call|visit|see|read|register|"
     r"tell|let us|share|send|get in touch|write)\b"
     r"|^if you have (?:any )?(?:further )?(?:questions|queries|enquiries)\b",
+    re.IGNORECASE,
+)
+# A pointer: "The methodology used to calculate the R-rate has been published." Its only
+# news is that a document exists, and the link on it is what the reader is given;
+# "Training videos are available:" opens a list of such links. (A service that "is now
+# available." is news: no colon.) What the document is said to cover may still be edited.
+_POINTER = re.compile(
+    r"\b(?:is|are|has been|have been|will be|will soon be)\s+(?:now\s+)?"
+    r"(?:published(?:\s+(?:soon|shortly|today|too|also))?\s*[.:]?|available\s*:)\s*$",
     re.IGNORECASE,
 )
 _ATTACHMENT = re.compile(
@@ -157,6 +171,7 @@ _WHERE_HINTS = (
     "additional",
     "please",
     "if you have",
+    "you",
 )
 _PLATFORMS = _words(
     "twitter facebook instagram linkedin youtube tiktok flickr whatsapp telegram threads "
@@ -317,5 +332,8 @@ def line_role(line: str) -> Role:
             return Role.LINK
         return Role.CLAIM if _CLOSES.search(text) else Role.FRAGMENT
     if not _has_sentence_form(text, words) or _is_title(words) or text.isupper():
+        return Role.FRAGMENT
+    lower = text.lower()
+    if ("published" in lower or "available" in lower) and _POINTER.search(text):
         return Role.FRAGMENT
     return Role.CLAIM
