@@ -373,3 +373,30 @@ def test_a_change_of_frequency_is_a_date_shift() -> None:
     assert [t for t, _, _ in _shifts(old, old.replace("fortnightly", "monthly"))] == ["date"]
     weekly = "Figures are published weekly."
     assert _shifts(weekly, "Figures are published every week.") == []
+
+
+def test_a_caption_closing_on_a_picture_credit_is_not_a_claim() -> None:
+    for credit in ("Crown copyright", "Photo: Jane Okafor/Wyre Gazette", "© Environment Agency"):
+        caption = f"The chief engineer inspects the breach near Garstang. {credit}"
+        assert not semantic_diff(BODY, _with(caption)).material, credit
+    # A sentence about copyright is no credit.
+    claim = "The court ruled that the photographs were protected by copyright."
+    assert semantic_diff(BODY, _with(claim)).material
+
+
+def test_a_date_written_another_way_inside_a_quote_is_house_style() -> None:
+    old = 'The minister said:\n"She led the inquests into the 7th July 2005 bombings."'
+    assert not semantic_diff(old, old.replace("7th July", "7 July")).material
+    assert _shifts(old, old.replace("7th July", "8 July"))[0][0] == "date"
+
+
+def test_an_event_with_an_abbreviated_month_and_a_british_time_is_dated() -> None:
+    programme = "Upcoming events\n21 Jan 12.00pm\nCafé Central, Lisbon"
+    cancelled = (
+        "Upcoming events\n20 Jan 6.30pm\nHotel Garden, Porto\n21 Jan 12.00pm\nCafé Central, Lisbon"
+    )
+    assert [t for t, _, _ in _shifts(cancelled, programme)] == ["claim_removed"]
+    moved = _shifts(programme, programme.replace("12.00pm", "1.30pm"))
+    assert [(t, o, n) for t, o, n in moved] == [("date", "12.00pm", "1.30pm")]
+    # A dot between figures with no am/pm is a decimal, not a time.
+    assert _shifts("The index rose 6.30 points.", "The index rose 6.45 points.")[0][0] == "number"

@@ -279,9 +279,11 @@ def _typo_only(old_key: str, new_key: str) -> bool:
 
 
 def _valued_words(features: Features) -> list[str]:
-    """The words of a stretch with each number read as its value, so "two" and "2" (and
-    "five-year" and "5-year") are one word."""
-    starts = {m.token: m for m in features.numbers}
+    """The words of a stretch with each number read as its value and each date as the day
+    it names, so "two" and "2" ("five-year" and "5-year", "7th July" and "7 July") are
+    one word. A one-word date stays a word: "the March" may be no date at all."""
+    dates = [m for m in features.dates if " " in m.text.strip()]
+    starts = {m.token: m for m in (*dates, *features.numbers)}
     words: list[str] = []
     k = 0
     while k < len(features.tokens):

@@ -36,6 +36,7 @@ _YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
 _DECADE = re.compile(r"(1[89]\d0|20\d0)s")
 _DAY = re.compile(r"([1-9]|[12]\d|3[01])(?:st|nd|rd|th)?")
 _CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_DOTTED_CLOCK = re.compile(r"([01]?\d|2[0-3])\.([0-5]\d)")
 _MERIDIEM = frozenset({"am", "pm", "a.m.", "p.m."})
 # Month names that are also ordinary words; they need a day, a year or a date preposition.
 _AMBIGUOUS_MONTHS = frozenset({"may", "march"})
@@ -115,7 +116,10 @@ def _month(tokens: Sequence[Token], i: int) -> int | None:
         if lower in _AMBIGUOUS_MONTHS and not _dated(tokens, i):
             return None
         return MONTHS[lower]
-    if lower in MONTH_ABBREVIATIONS and nxt is not None and (nxt.text == "." or _is_day(nxt)):
+    if lower in MONTH_ABBREVIATIONS and (
+        (nxt is not None and (nxt.text == "." or _is_day(nxt)))
+        or (i > 0 and _is_day(tokens[i - 1]) is not None)  # "20 Jan"
+    ):
         return MONTH_ABBREVIATIONS[lower]
     # A mistyped month ("Febuary 3") counts only where a date is expected.
     misspelt = misspelt_month(lower)
@@ -214,9 +218,12 @@ def _clock(tokens: Sequence[Token], i: int) -> tuple[int, str] | None:
     token = tokens[i]
     if token.lower in TIME_WORDS:
         return i + 1, f"time:{token.lower}"
-    clock = _CLOCK.fullmatch(token.text)
     nxt = tokens[i + 1].lower if i + 1 < n else ""
     meridiem = nxt.replace(".", "") if nxt in _MERIDIEM else ""
+    # "6:30", or "6.30pm" in British style (a dot without am/pm is a decimal)
+    clock = _CLOCK.fullmatch(token.text)
+    if clock is None and meridiem:
+        clock = _DOTTED_CLOCK.fullmatch(token.text)
     if clock:
         hour, minute = int(clock.group(1)), clock.group(2)
         end = i + 2 if meridiem else i + 1

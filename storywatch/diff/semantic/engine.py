@@ -20,7 +20,7 @@ from .finding import Finding
 from .names import NameContext
 from .normalise import match_key, sentence_key
 from .quotes import attributes, is_speaker_line, quotation_paragraphs
-from .roles import Role, is_attachment_line, line_role, without_attachment_notes
+from .roles import Role, is_attachment_line, is_credit, line_role, without_attachment_notes
 from .sentences import Sentence, segment
 from .significance import overall_significance, shift_significance
 
@@ -61,6 +61,10 @@ def _read(text: str) -> _Side:
     for n in range(len(members) - 1):
         if len(members[n]) == 1 and is_attachment_line(paragraphs[n + 1]):
             roles[members[n][0]] = Role.LINK
+    for paragraph in members:
+        if is_credit(sentences[paragraph[-1]].text):
+            for k in paragraph:
+                roles[k] = Role.FRAGMENT
 
     def ends_unmarked(n: int) -> bool:
         return all(roles[k] is not Role.CLAIM for k in members[n]) or attributes(paragraphs[n])

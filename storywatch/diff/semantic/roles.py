@@ -17,9 +17,11 @@ Each rule follows from how such lines are built, not from a list of pages:
   e-mail address or a phone number;
 - fragments: a line with no sentence form (no closing punctuation, no verb we know), such
   as a heading, a table cell, a caption or an address line, and a pointer to a document
-  ("The full report has been published."). A fragment is compared when
-  it was edited (a fee in a table going from £75 to £80 is news), but one added or
-  removed whole is not a claim added or removed.
+  ("The full report has been published."); a paragraph that closes on a picture credit
+  ("... in Bologna. Crown copyright") is a caption, whatever its sentences look like.
+  A fragment is compared when it was edited (a fee in a table going from £75 to £80 is
+  news), but one added or removed whole is not a claim added or removed, unless it names
+  a day (an entry of a programme: "25 October: Regional economy webinar").
 """
 
 from __future__ import annotations
@@ -146,6 +148,12 @@ _ATTACHMENT = re.compile(
     r"|\b\d+\s+pages?\s*\)?\s*$",
     re.IGNORECASE,
 )
+_CREDIT = re.compile(
+    r"©|\(c\)|\bcopyright\b|^\(?(?:photo(?:graph)?|picture|image|video|credit)s?"
+    r"(?:\s+credit)?\s*(?::|by\b)",
+    re.IGNORECASE,
+)
+_CREDIT_MAX_WORDS = 6
 _ACCESSIBLE_FORMAT = re.compile(r"\bassistive technology\b|\baccessible format\b", re.I)
 _ADDRESS = re.compile(
     r"https?://|\bwww\.\w|\b[\w.+-]+@[\w-]+\.[\w.]+|(?<![\w@])@[A-Za-z_]\w{2,}\b",
@@ -296,6 +304,12 @@ def _has_sentence_form(text: str, words: list[str]) -> bool:
         return False
     lowers = {w.lower() for w in words}
     return bool(lowers & _VERB_CUES)
+
+
+def is_credit(sentence: str) -> bool:
+    """ "Crown copyright", "Photo: Jane Smith/Reuters", "© ESA": the credit that closes an
+    image's caption, so the paragraph it ends is a caption, not the story's text."""
+    return len(_WORD.findall(sentence)) <= _CREDIT_MAX_WORDS and bool(_CREDIT.search(sentence))
 
 
 def is_attachment_line(line: str) -> bool:
