@@ -446,3 +446,45 @@ def test_bullet_points_of_a_story_in_plain_divs_are_kept() -> None:
 
     assert paragraphs[2:4] == tuple(f"- {item}" for item in bullets)
     assert paragraphs[1] == "The changes are:" and paragraphs[-1].startswith("Traders who")
+
+
+STANDFIRST = (
+    "Inspectors found corrosion in two steel supports of the Mill Road bridge, which will "
+    "close for eleven weeks."
+)
+
+
+def _headed_page(after_headline: str) -> str:
+    """A news page whose header block (headline, then what follows it in a second column)
+    is apart from the story's <article>, as design systems lay them out: trafilatura
+    reads the <article> alone."""
+    return (
+        "<html><head><title>Mill Road bridge</title></head><body><main>"
+        "<div class='row'><div class='column'><div class='title'><span>News story</span>"
+        "<h1>Mill Road bridge to close for repairs</h1></div></div>"
+        f"<div class='column'>{after_headline}</div></div>"
+        "<div class='row'><div class='meta'><dl><dt>From:</dt><dd><a href='/council'>"
+        "District council</a></dd></dl></div></div>"
+        "<article class='body'>" + "".join(f"<p>{text}</p>" for text in BRIDGE) + "</article>"
+        "</main></body></html>"
+    )
+
+
+def test_the_standfirst_under_the_headline_opens_the_story() -> None:
+    page = _headed_page(f"<p class='lead-paragraph'>{STANDFIRST}</p>")
+    paragraphs = extract_article(page, "text/html", "https://valley.example/bridge").paragraphs
+    assert paragraphs == (STANDFIRST, *BRIDGE)
+
+
+@pytest.mark.parametrize(
+    "after_headline",
+    [
+        "<p>By Jane Okafor, 5 March 2025</p>",  # a byline: too short for a standfirst
+        "<p><a href='/more'>More on the bridge closures across the county this spring</a></p>",
+    ],
+)
+def test_a_byline_or_a_link_under_the_headline_is_no_standfirst(after_headline: str) -> None:
+    paragraphs = extract_article(
+        _headed_page(after_headline), "text/html", "https://valley.example/bridge"
+    ).paragraphs
+    assert paragraphs == BRIDGE

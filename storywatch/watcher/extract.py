@@ -103,6 +103,13 @@ _RESCUE_MAX_CHARS = 1000
 # than this are menus and tag lists, not claims.
 _LISTS = XPath("//ul|//ol")
 _LIST_ITEM_MIN_WORDS = 4
+# The standfirst (dek, lead paragraph): the first paragraph after the headline, in the
+# page's header block, i.e. within a few levels of the <h1>. trafilatura takes it or leaves
+# it with the rest of the header, and a page that grew elsewhere can tip it either way.
+_FIRST_HEADLINE = XPath("(//h1)[1]")
+_PARAGRAPH_AFTER = XPath("following::p[1]")
+_STANDFIRST_LEVELS = 3
+_STANDFIRST_MIN_WORDS = 8
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -192,6 +199,9 @@ def _story_text(tree: HtmlElement, url: str | None) -> str:
         fuller = _body_text(tree, options)
         if _holds_every_line(fuller, text):
             text = fuller
+    lead = _standfirst(tree)
+    if text and lead is not None and _flat(lead) not in _flat(text):
+        text = f"{lead}\n\n{text}"
     if "\n" not in text and len(text) < _RESCUE_MAX_CHARS:
         # One short line is the shape of trafilatura's last resort (a page region dumped
         # whole when its extractors found little: headline, byline, share links and
@@ -202,6 +212,27 @@ def _story_text(tree: HtmlElement, url: str | None) -> str:
         if _word_count(precise) >= _MIN_WORDS and _holds_every_line(text, precise):
             text = precise
     return text
+
+
+def _standfirst(tree: HtmlElement) -> str | None:
+    """The paragraph that follows the headline in the article's header, if it is prose
+    (a standfirst, not a byline, a date or a link)."""
+    found = _FIRST_HEADLINE(tree)
+    if not found:
+        return None
+    heading = found[0]
+    following = _PARAGRAPH_AFTER(heading)
+    if not following:
+        return None
+    paragraph = following[0]
+    header = next(itertools.islice(heading.iterancestors(), _STANDFIRST_LEVELS - 1, None), None)
+    if header is None or header not in paragraph.iterancestors():
+        return None
+    lead = _flat(paragraph.text_content())
+    linked = sum(len(_flat(a.text_content())) for a in paragraph.iter("a"))
+    if len(lead.split()) < _STANDFIRST_MIN_WORDS or linked * 2 >= len(lead):
+        return None
+    return lead
 
 
 def _body_text(tree: HtmlElement, options: Extractor) -> str:
