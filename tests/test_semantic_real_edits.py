@@ -400,3 +400,20 @@ def test_an_event_with_an_abbreviated_month_and_a_british_time_is_dated() -> Non
     assert [(t, o, n) for t, o, n in moved] == [("date", "12.00pm", "1.30pm")]
     # A dot between figures with no am/pm is a decimal, not a time.
     assert _shifts("The index rose 6.30 points.", "The index rose 6.45 points.")[0][0] == "number"
+
+
+def test_an_abbreviation_spelt_out_in_brackets_is_no_new_name() -> None:
+    old = "The UK delivered these statements during the TRIPS Council on 10 March."
+    new = (
+        "The UK delivered these statements during the Agreement on Trade-Related Aspects of"
+        " Intellectual Property Rights (TRIPS) Council on 10 March."
+    )
+    assert _shifts(old, new) == []
+    tca = (
+        "The deal was signed under the TCA.",
+        "The deal was signed under the Trade and Cooperation Agreement (TCA).",
+    )
+    assert _shifts(*tca) == []
+    # A new party named with its abbreviation is still a claim added.
+    efta = "The deal was signed by the UK and the European Free Trade Association (EFTA)."
+    assert "claim_added" in {t for t, _, _ in _shifts("The deal was signed by the UK.", efta)}

@@ -127,6 +127,7 @@ def compare_names(
         for n in added
         if n.lower() not in old_runs
         and not (n.lower() in new_runs and new_runs[n.lower()] <= old.words)
+        and not _abbreviated(n, new_runs, old.words)
     ]
     findings = [
         Finding("entity", *_without_titles(o, n)) for o, n in zip(removed, added, strict=False)
@@ -167,7 +168,8 @@ def _spelt_out(features: Features) -> dict[str, frozenset[str]]:
     initials ("tca"), with their lowercase words."""
     runs: dict[str, frozenset[str]] = {}
     run: list[str] = []
-    for token in (*features.tokens, None):
+    tokens = features.tokens
+    for k, token in enumerate((*tokens, None)):
         if token is not None and token.is_word and token.text[0].isupper():
             run.append(token.text)
             continue
@@ -181,6 +183,15 @@ def _spelt_out(features: Features) -> dict[str, frozenset[str]]:
             if word[0].isupper() and len(capitals) >= 2:
                 initials = "".join(w[0] for w in capitals).lower()
                 runs.setdefault(initials, frozenset(w.lower() for w in run[start:]))
+        # "Agreement on Trade-Related Aspects of Intellectual Property Rights (TRIPS)":
+        # the abbreviation given in brackets names the run, whatever its initials.
+        given = (
+            tokens[k + 1]
+            if token is not None and token.text == "(" and k + 2 < len(tokens)
+            else None
+        )
+        if run and given is not None and given.text.isupper() and tokens[k + 2].text == ")":
+            runs.setdefault(given.lower, frozenset(w.lower() for w in run))
         run = []
     return runs
 
@@ -421,5 +432,19 @@ def compare(old: Features, new: Features, context: NameContext) -> list[Finding]
         *quotes,
     ]
     # A clause inserted or cut is a claim of its own, beside the values it carries.
-    findings.extend(c for c in compare_clauses(old, new, diff) if not _covered(c, findings))
+    findings.extend(
+        c
+        for c in compare_clauses(old, new, diff)
+        if not _covered(c, findings) and not _spells_out(c, old, new)
+    )
     return findings
+
+
+def _spells_out(clause: Finding, old: Features, new: Features) -> bool:
+    """A clause that only spells out an abbreviation the other side uses ("the TCA" ->
+    "the Trade and Cooperation Agreement (TCA)")."""
+    if clause.new is not None:
+        return _abbreviated(clause.new.strip(" ()"), _spelt_out(new), old.words)
+    return clause.old is not None and _abbreviated(
+        clause.old.strip(" ()"), _spelt_out(old), new.words
+    )
