@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from storywatch.history import times
@@ -36,13 +37,17 @@ def tracked_story(story: Story) -> dict[str, object]:
         "status": story.status,
         "versions": story.version_count,
         "interval": story.interval,
-        "added_at": story.added_at,
-        "last_checked_at": story.last_checked_at,
-        "last_changed_at": story.last_changed_at,
-        "next_check_at": story.next_check_at,
+        "added_at": _iso(story.added_at),
+        "last_checked_at": _iso(story.last_checked_at),
+        "last_changed_at": _iso(story.last_changed_at),
+        "next_check_at": _iso(story.next_check_at),
         "error_count": story.error_count,
         "last_error": story.last_error,
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return times.iso(moment) if moment is not None else None
 
 
 def story_tags(story: Story) -> list[str]:
