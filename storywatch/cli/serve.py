@@ -12,7 +12,7 @@ from storywatch.cli.params import TEXT
     epilog=examples(
         "storywatch serve",
         "storywatch serve --port 8000",
-        "STORYWATCH_SERVE__TOKEN=$(openssl rand -hex 16) storywatch serve --host 0.0.0.0",
+        "storywatch serve --host 0.0.0.0   # with serve.token set (or STORYWATCH_SERVE__TOKEN)",
     )
 )
 @click.option("--host", type=TEXT, help="Address to listen on (default: serve.host, 127.0.0.1).")
