@@ -97,7 +97,10 @@ def run(seeds: Path = SEEDS, edits: Sequence[tuple[str, str]] = EDITS) -> None:
     click.echo(
         f"\nThe demo database is in {DATA}/. Look back with, for example:\n"
         f"  .venv/bin/storywatch --db sqlite:///{DATA}/storywatch.db diff 1 1 3\n"
-        f"  .venv/bin/storywatch --db sqlite:///{DATA}/storywatch.db log"
+        f"  .venv/bin/storywatch --db sqlite:///{DATA}/storywatch.db log\n"
+        "Or read it in a browser (pages, /api/..., /feeds/changes.atom), then open"
+        " http://127.0.0.1:8080/:\n"
+        f"  .venv/bin/storywatch --db sqlite:///{DATA}/storywatch.db serve"
     )
 
 

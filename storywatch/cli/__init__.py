@@ -45,6 +45,7 @@ COMMANDS = {
     "import": "importing:import_list",
     "feeds": "daemon:feeds",
     "remove-feed": "daemon:remove_feed",
+    "serve": "serve:serve",
 }
 
 

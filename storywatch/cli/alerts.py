@@ -8,11 +8,12 @@ import click
 from rich.markup import escape
 
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
-from storywatch.cli.output import fitted_table, story_json, when
+from storywatch.cli.output import fitted_table, when
 from storywatch.cli.params import LIMIT, RECORD_ID, StoryRef
 from storywatch.config.settings import CHANNEL_NAMES
 from storywatch.errors import ConfigError, DeliveryError
 from storywatch.history import times
+from storywatch.history.documents import story_json
 from storywatch.notifiers.channels import scrub
 from storywatch.notifiers.message import AlertMessage, one_line, sample_payload
 from storywatch.notifiers.outbox import MISSING_SETTING, build_channels, deliver_due

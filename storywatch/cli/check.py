@@ -25,9 +25,10 @@ from rich.progress import (
 )
 
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
-from storywatch.cli.output import print_report, story_json
+from storywatch.cli.output import print_report
 from storywatch.cli.params import StoryRef
 from storywatch.diff.report import SUMMARY, change_report
+from storywatch.history.documents import story_json
 from storywatch.notifiers.outbox import build_channels, deliver_due
 from storywatch.notifiers.rules import story_rules
 from storywatch.storage import CheckOutcome, Story, StoryStatus

@@ -26,7 +26,7 @@ ALIVE_TICKS = 3  # a worker is alive while its heartbeat is at most this many ti
 
 @click.command(
     epilog=examples(
-        "storywatch run",
+        "storywatch run --serve",
         "storywatch run --once",
         "storywatch run --grace 30s --log-format json",
     )
@@ -43,9 +43,20 @@ ALIVE_TICKS = 3  # a worker is alive while its heartbeat is at most this many ti
     "--log-format", type=click.Choice(["text", "json"]), help="Log lines as text or JSON."
 )
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option(
+    "--serve",
+    "with_web",
+    is_flag=True,
+    help="Serve the web pages too (serve.host, serve.port, serve.token; see `serve`).",
+)
 @pass_app
 def run(
-    app: AppContext, grace: float, once: bool, log_format: str | None, log_level: str | None
+    app: AppContext,
+    grace: float,
+    once: bool,
+    log_format: str | None,
+    log_level: str | None,
+    with_web: bool,
 ) -> None:
     """Run the watcher in the foreground until SIGTERM or Ctrl-C.
 
@@ -56,7 +67,20 @@ def run(
     # frozen, it is no longer walked by every full garbage collection of a daemon that
     # runs for months.
     gc.freeze()
-    asyncio.run(_run(app, grace, once))
+    if not with_web:
+        asyncio.run(_run(app, grace, once))
+        return
+    from storywatch.web.server import WebServer
+
+    web = app.settings.serve
+    app.store  # noqa: B018  (opened, and so migrated, before the read-only web store)
+    token = web.token.get_secret_value() if web.token else None
+    server = WebServer(app.settings, web.host, web.port, token)
+    server.start()
+    try:
+        asyncio.run(_run(app, grace, once))
+    finally:
+        server.stop()
 
 
 async def _run(app: AppContext, grace: float, once: bool) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -15,7 +14,6 @@ from rich.text import Text
 from storywatch.diff.render import render_side_by_side
 from storywatch.diff.report import ChangeReport, Detail, renderable, report_lines
 from storywatch.diff.text import TextDiff
-from storywatch.storage import Story
 from storywatch.storage.models import as_utc
 
 
@@ -54,12 +52,6 @@ def fitted_table(
     for row in rows:
         table.add_row(*row)
     return table
-
-
-def story_json(story: Story) -> dict[str, Any]:
-    """A story as every JSON output names it: ``name`` is the user's (``add --name``),
-    ``title`` the page's headline."""
-    return {"id": story.id, "url": story.url, "name": story.name, "title": story.title}
 
 
 def print_report(console: Console, report: ChangeReport, detail: Detail, indent: int = 0) -> None:

@@ -9,31 +9,14 @@ import click
 from rich.markup import escape
 
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
-from storywatch.cli.output import fitted_table, story_json, when
+from storywatch.cli.output import fitted_table, when
 from storywatch.cli.params import TEXT, Duration, StoryRef
 from storywatch.config import format_duration
 from storywatch.errors import InputError
-from storywatch.storage import Story, StoryStatus, current_revision
+from storywatch.history.documents import tracked_story
+from storywatch.storage import StoryStatus, current_revision
 from storywatch.watcher.imports import Entry, trackable
 from storywatch.watcher.urls import url_to_track
-
-
-def story_dict(story: Story) -> dict[str, object]:
-    """A tracked story in full (``list``, ``add``): the story fields every JSON output
-    shares, then its schedule and state."""
-    return {
-        **story_json(story),
-        "tags": [t for t in story.tags.split(",") if t],
-        "status": story.status,
-        "versions": story.version_count,
-        "interval": story.interval,
-        "added_at": story.added_at,
-        "last_checked_at": story.last_checked_at,
-        "last_changed_at": story.last_changed_at,
-        "next_check_at": story.next_check_at,
-        "error_count": story.error_count,
-        "last_error": story.last_error,
-    }
 
 
 @click.command(
@@ -98,7 +81,7 @@ def add(
         respect_robots=respect_robots,
     )
     if as_json:
-        emit_json(story_dict(story))
+        emit_json(tracked_story(story))
     else:
         click.echo(f"tracking story {story.id}: {story.url} (run `storywatch check {story.id}`)")
 
@@ -125,8 +108,8 @@ def _add_many(
     if as_json:
         emit_json(
             {
-                "added": [story_dict(story) for story in added],
-                "already_tracked": [story_dict(story) for story in known],
+                "added": [tracked_story(story) for story in added],
+                "already_tracked": [tracked_story(story) for story in known],
                 "invalid": invalid,
             }
         )
@@ -165,7 +148,7 @@ def list_stories(app: AppContext, status: str | None, as_json: bool) -> None:
     """List tracked stories."""
     stories = app.store.list_stories(status)
     if as_json:
-        emit_json([story_dict(s) for s in stories])
+        emit_json([tracked_story(s) for s in stories])
         return
     if not stories:
         click.echo(_nothing_listed(app, status))

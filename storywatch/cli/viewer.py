@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
-from storywatch.cli.output import print_report, story_json
+from storywatch.cli.output import print_report
 from storywatch.cli.params import LIMIT, Duration, Fraction, StoryRef
 from storywatch.cli.views import (
     alert_rules,
@@ -27,13 +27,14 @@ from storywatch.config import format_duration
 from storywatch.diff.report import SUMMARY, change_report
 from storywatch.history import report_html, report_md, times
 from storywatch.history.claims import build_claims
+from storywatch.history.documents import change_document, claims_document, search_document
 from storywatch.history.filters import parse_types
+from storywatch.history.lookup import search_stories
 from storywatch.history.report import build_report, plural
-from storywatch.history.search import find_presence, phrase_pattern
+from storywatch.history.search import phrase_pattern
 from storywatch.storage import Story
 from storywatch.storage.claims import list_feeds
 from storywatch.storage.queries import (
-    ChangeRow,
     count_changes,
     recent_changes,
     story_texts,
@@ -59,13 +60,7 @@ def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> No
     rows = version_rows(app.store, story_id)
     timeline = build_claims(rows)
     if as_json:
-        emit_json(
-            {
-                "story": story_json(story),
-                "versions": len(rows),
-                "claims": [claim.to_dict() for claim in timeline],
-            }
-        )
+        emit_json(claims_document(story, len(rows), timeline))
         return
     with paged(app, no_pager) as console:
         console.print(f"[bold]{escape(story.label)}[/bold]  {escape(story.url)}")
@@ -80,20 +75,6 @@ def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> No
             line.append(f" ({claim.kind}): ", style="dim")
             line.append(claim.values())
             console.print(line)
-
-
-def _change_dict(change: ChangeRow, story: Story | None) -> dict[str, object]:
-    return {
-        "story": story_json(story)
-        if story
-        else {"id": change.story_id, "url": change.story_url, "name": None, "title": None},
-        "version": change.number,
-        "previous_version": change.previous_number,
-        "fetched_at": times.iso(change.fetched_at),
-        "material": change.material,
-        "significance": change.significance,
-        "shifts": [shift.to_dict() for shift in change.shifts],
-    }
 
 
 def _types(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -> tuple[str, ...]:
@@ -149,7 +130,7 @@ def log(
     )
     stories = {s.id: s for s in app.store.list_stories()}
     if as_json:
-        emit_json([_change_dict(change, stories.get(change.story_id)) for change in changes])
+        emit_json([change_document(change, stories.get(change.story_id)) for change in changes])
         return
     with paged(app, no_pager) as console:
         if not changes:
@@ -216,27 +197,9 @@ def search(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="TEXT") from None
     stories: list[Story] = [resolve(app, story_ref)[0]] if story_ref else app.store.list_stories()
-    found = []
-    for story in stories:
-        assert story.id is not None
-        versions = story_texts(app.store, story.id)
-        runs = find_presence(pattern, versions)
-        if runs:
-            found.append((story, len(versions), runs))
+    found = search_stories(app.store, pattern, stories)
     if as_json:
-        emit_json(
-            {
-                "phrase": text,
-                "stories": [
-                    {
-                        "story": story_json(story),
-                        "versions": count,
-                        "matches": [run.to_dict() for run in runs],
-                    }
-                    for story, count, runs in found
-                ],
-            }
-        )
+        emit_json(search_document(text, found))
         return
     with paged(app, no_pager) as console:
         if not found:

@@ -16,23 +16,19 @@ from rich.text import Text
 
 from storywatch.cli.compare import context_option
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
-from storywatch.cli.output import (
-    print_report,
-    print_side_by_side,
-    story_json,
-    use_color,
-)
+from storywatch.cli.output import print_report, print_side_by_side, use_color
 from storywatch.cli.params import VERSION, StoryRef
-from storywatch.diff.model import SemanticDiff, Shift
 from storywatch.diff.report import FULL, LISTING, change_report, report_lines
-from storywatch.diff.semantic import headline_change, semantic_diff
+from storywatch.diff.semantic import headline_change
 from storywatch.diff.text import word_diff
-from storywatch.errors import InputError, NotFoundError
+from storywatch.errors import InputError
 from storywatch.history import times
-from storywatch.history.report import StoryInfo, plural, version_dict
+from storywatch.history.documents import diff_document, history_document, shown_version
+from storywatch.history.lookup import stored_or_computed, versions_to_compare
+from storywatch.history.report import StoryInfo, plural
 from storywatch.history.report_html import render_diff_page
 from storywatch.notifiers.rules import Dropped, story_rules
-from storywatch.storage import Store, Story, Version
+from storywatch.storage import Story
 from storywatch.storage.queries import VersionRow, version_rows
 
 __all__ = ["diff", "history", "show"]
@@ -116,16 +112,7 @@ def history(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> N
     rows = version_rows(app.store, story_id)
     events = app.store.lifecycle_events(story_id)
     if as_json:
-        emit_json(
-            {
-                "story": story_json(story),
-                "versions": [version_dict(row) for row in rows],
-                "events": [
-                    {"checked_at": times.iso(e.checked_at), "event": e.outcome, "detail": e.error}
-                    for e in events
-                ],
-            }
-        )
+        emit_json(history_document(story, rows, events))
         return
     with paged(app, no_pager) as console:
         console.print(f"[bold]{escape(story.label)}[/bold]  {escape(story.url)}")
@@ -190,19 +177,6 @@ def history_lines(
     return out
 
 
-def _version_dict(version: Version) -> dict[str, object]:
-    return {
-        "number": version.number,
-        "fetched_at": times.iso(version.fetched_at),
-        "title": version.title,
-        "byline": version.byline,
-        "published": version.published,
-        "updated": version.updated,
-        "words": version.word_count,
-        "hash": version.content_hash,
-    }
-
-
 # Version numbers may be negative (-1 is the latest): without this click would read "-1"
 # as an unknown option.
 NUMBERS = {"ignore_unknown_options": True}
@@ -230,55 +204,13 @@ def show(
     version = app.store.get_version(story_id, number if number is not None else -1)
     text = app.store.version_text(version)
     if as_json:
-        emit_json({**_version_dict(version), "story": story_json(story), "text": text})
+        emit_json(shown_version(story, version, text))
         return
     with paged(app, no_pager) as console:
         console.print(f"[bold]# {escape(version.title or story.label)}[/bold]")
         fetched = times.full(version.fetched_at)
         console.print(f"story {story_id}, version {version.number}, fetched {fetched}\n")
         console.print(Text(text.replace("\n", "\n\n")), soft_wrap=not console.is_terminal)
-
-
-def versions_to_compare(
-    store: Store, story: Story, first: int | None, second: int | None
-) -> tuple[Version, Version]:
-    """The two versions ``diff`` compares: the last two; N-1 and N for one number N; or the
-    two given. Negative numbers count back from the latest."""
-    assert story.id is not None
-    if first is None:
-        if story.version_count < 2:
-            raise NotFoundError(f"nothing to compare yet: {store.versions_span(story.id)}")
-        first, second = story.version_count - 1, story.version_count
-    if second is None:
-        new = store.get_version(story.id, first)
-        if new.number == 1:
-            raise InputError(
-                f"version 1 is the first: there is nothing before it to compare"
-                f" ({store.versions_span(story.id)}); give two versions, e.g. 1 2"
-            )
-        return store.get_version(story.id, new.number - 1), new
-    old, new = store.get_version(story.id, first), store.get_version(story.id, second)
-    if old.number == new.number:
-        raise InputError(
-            f"version {old.number} compared with itself: there is nothing to show;"
-            f" give two different versions ({store.versions_span(story.id)})"
-        )
-    return old, new
-
-
-def stored_or_computed(
-    store: Store, old: Version, new: Version, old_text: str, new_text: str
-) -> SemanticDiff:
-    """The diff the pipeline stored for adjacent versions; computed for any other pair."""
-    stored = store.version_diff(new) if new.number == old.number + 1 else None
-    if stored is not None:
-        return SemanticDiff(
-            stored.material,
-            stored.significance,
-            [Shift.from_dict(s) for s in stored.shifts],
-            headline_change(old.title, new.title),
-        )
-    return semantic_diff(old_text, new_text, old.title, new.title)
 
 
 @click.command(
@@ -337,16 +269,7 @@ def diff(
         )
         write_output(html_file, page)
     if as_json:
-        emit_json(
-            {
-                "story": story_json(story),
-                "old_version": old.number,
-                "new_version": new.number,
-                **semantic.to_dict(),
-                "text_diff": text.to_list(),
-                "rewritten": text.rewritten,
-            }
-        )
+        emit_json(diff_document(story, old, new, semantic, text))
         return
     if html_file is not None:
         click.echo(f"wrote {html_file} (story {story_id}, version {old.number} → {new.number})")

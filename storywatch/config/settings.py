@@ -197,6 +197,14 @@ class LogSettings(_Section):
     format: Literal["text", "json"] = "text"
 
 
+class ServeSettings(_Section):
+    """`storywatch serve` and `run --serve`. Any address but loopback needs the token."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    token: SecretStr | None = None
+
+
 class Settings(_Section):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
@@ -204,6 +212,7 @@ class Settings(_Section):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
 
 _ENV_ALIASES = {"DB": ("database", "url")}

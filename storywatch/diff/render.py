@@ -204,6 +204,35 @@ def render_html(diff: TextDiff, *, context: int = -1) -> str:
     return "\n".join(blocks)
 
 
+def render_html_side_by_side(
+    diff: TextDiff, *, context: int = -1, old_title: str = "old", new_title: str = "new"
+) -> str:
+    """Old and new text in two columns, one table row per changed stretch: deletions in
+    ``<del>`` on the left, insertions in ``<ins>`` on the right, every character of article
+    text escaped."""
+    if not diff.changed:
+        return '<p class="no-change">(no text changes)</p>'
+    note = rewrite_note(diff)
+    rows = []
+    for hunk in diff.hunks:
+        segments = list(display_segments(hunk, context))
+        old = marked_html(s for s in segments if s.op != "insert")
+        new = marked_html(s for s in segments if s.op != "delete")
+        where_old = paragraph_span(hunk.old_start, hunk.old_count)
+        where_new = paragraph_span(hunk.new_start, hunk.new_count)
+        rows.append(
+            f'<tr class="hunk-header"><th>old {html.escape(where_old)}</th>'
+            f"<th>new {html.escape(where_new)}</th></tr>"
+            f'<tr><td class="hunk-text">{old}</td><td class="hunk-text">{new}</td></tr>'
+        )
+    return (
+        (f'<p class="rewritten">{html.escape(note)}</p>' if note else "")
+        + '<table class="side-by-side"><thead><tr>'
+        f"<th>{html.escape(old_title)}</th><th>{html.escape(new_title)}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def marked_html(segments: Iterable[Segment], attributes: Mapping[str, str] | None = None) -> str:
     """Segments as escaped HTML, deletions in ``<del>``, insertions in ``<ins>``, with a
     space wherever a deletion meets an insertion (else "seek" and "near" render as

@@ -13,32 +13,13 @@ from storywatch.diff.report import ChangeReport, change_report
 from storywatch.diff.text import TextDiff, word_diff
 from storywatch.history import times
 from storywatch.history.claims import Claim, build_claims
+from storywatch.history.documents import version_dict
 from storywatch.storage.queries import VersionRow, VersionText
 
 
 def plural(count: int, noun: str) -> str:
     """'1 version', '3 versions'."""
     return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
-def version_dict(row: VersionRow) -> dict[str, Any]:
-    diff = row.has_diff
-    return {
-        "number": row.number,
-        "fetched_at": times.iso(row.fetched_at),
-        "title": row.title,
-        "byline": row.byline,
-        "published": row.published,
-        "updated": row.updated,
-        "words": row.word_count,
-        "hash": row.content_hash,
-        "previous_version": row.previous_number,
-        "words_added": row.words_added if diff else None,
-        "words_removed": row.words_removed if diff else None,
-        "material": row.material if diff else None,
-        "significance": row.significance if diff else None,
-        "shifts": [shift.to_dict() for shift in row.shifts],
-    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,15 +101,22 @@ def _timeline_item(version: VersionReport) -> str:
     )
     weight = " material" if row.material else ""
     sig = f'<span class="sig{weight}">significance {row.significance:.2f}</span>'
-    chips = ", ".join(
-        f'<span class="{"dropped" if note.dropped else "shift"}">{_type(note.shift.type)} '
-        f"{note_html(note, LISTING.claim_limit)}</span>"
-        for note in version.change.notes
-    )
+    chips = shift_chips(version.change)
     return f"<li>{head} · {words} · {sig}{'<br>' + chips if chips else ''}</li>"
 
 
-def _claim_item(claim: Claim) -> str:
+def shift_chips(change: ChangeReport) -> str:
+    """A version's shifts on one line, as a timeline lists them: 'number six → seven, …'."""
+    return ", ".join(
+        f'<span class="{"dropped" if note.dropped else "shift"}">{_type(note.shift.type)} '
+        f"{note_html(note, LISTING.claim_limit)}</span>"
+        for note in change.notes
+    )
+
+
+def claim_item(claim: Claim) -> str:
+    """One claim of the claim timeline: its label and type, then its value at each
+    version, the current one inserted, the earlier ones struck."""
     states = []
     for index, (state, until) in enumerate(claim.held()):
         value = escape(state.shown)
@@ -158,7 +165,7 @@ def render_report(report: StoryReport) -> str:
     if rows:
         span = f" from {_time(rows[0].fetched_at)} to {_time(rows[-1].fetched_at)}"
     claims = (
-        '<ul class="claims">' + "".join(_claim_item(c) for c in report.claims) + "</ul>"
+        '<ul class="claims">' + "".join(claim_item(c) for c in report.claims) + "</ul>"
         if report.claims
         else '<p class="muted">No claim has shifted.</p>'
     )

@@ -67,14 +67,17 @@ def _database_folder(path: Path) -> None:
         raise StorageError(f"cannot create database folder {folder}: {exc.strerror}") from None
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for ``url``; with ``read_only`` every connection refuses writes (the web
+    app's: nothing it serves may change the store)."""
     url = normalise_url(url)
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
-    read_only = False
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.query:
             path = Path(parsed.database).expanduser()
+            if read_only and not path.exists():  # connecting would create an empty file
+                raise StorageError(f"no database at {path}: run `storywatch init` first")
             _database_folder(path)
             access = _read_only_access(path)
             if access:
@@ -99,6 +102,8 @@ def create_db_engine(url: str) -> Engine:
         ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_read_only if read_only else _sqlite_pragmas)
+    elif read_only:
+        event.listen(engine, "connect", _postgresql_read_only)
     return engine
 
 
@@ -118,7 +123,16 @@ def _read_only_access(path: Path) -> str:
 def _sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=30000")
+    # A writable file opened read-only on purpose: SQLite refuses every write on it.
+    cursor.execute("PRAGMA query_only=ON")
     cursor.close()
+
+
+def _postgresql_read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def _alembic_config() -> Config:
@@ -150,6 +164,20 @@ def _stored_revision(engine: Engine) -> str | None:
         if not engine.dialect.has_table(connection, "alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def require_current_schema(engine: Engine) -> None:
+    """For a read-only engine, which cannot migrate: the schema must be this storywatch's."""
+    try:
+        stored = _stored_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot open database: {_first_line(exc)}") from None
+    if stored != SCHEMA_REVISION:
+        where = engine.url.database or engine.url.render_as_string(hide_password=True)
+        state = "no storywatch schema" if stored is None else f"schema {stored}"
+        raise StorageError(
+            f"database {where} has {state}, not {SCHEMA_REVISION}: run `storywatch init` first"
+        )
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

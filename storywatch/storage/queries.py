@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -59,6 +59,8 @@ class ChangeRow:
     material: bool
     significance: float
     shifts: tuple[Shift, ...]
+    title: str | None = None  # the new version's headline
+    content_hash: str = ""  # the new version's
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,8 @@ def recent_changes(
     store: Store,
     *,
     since: datetime | None = None,
+    until: datetime | None = None,
+    tag: str | None = None,
     story_id: int | None = None,
     min_significance: float | None = None,
     types: Collection[str] = (),
@@ -140,7 +144,8 @@ def recent_changes(
 
     Shift types live in a JSON column whose text form differs between SQLite and
     PostgreSQL, so that filter runs here while rows stream in; ``limit`` counts the rows
-    that pass it. With ``types``, each row keeps only the shifts of those types.
+    that pass it. With ``types``, each row keeps only the shifts of those types;
+    ``until`` is exclusive, ``tag`` one of the story's tags.
     """
     previous = aliased(Version)
     query = (
@@ -155,6 +160,8 @@ def recent_changes(
             col(VersionDiff.material),
             col(VersionDiff.significance),
             col(VersionDiff.shifts),
+            col(Version.title),
+            col(Version.content_hash),
         )
         .join(Version, col(Version.id) == col(VersionDiff.version_id))
         .join(previous, col(previous.id) == col(VersionDiff.previous_version_id))
@@ -165,6 +172,10 @@ def recent_changes(
         query = query.where(col(VersionDiff.material).is_(True))
     if since is not None:
         query = query.where(col(Version.fetched_at) >= since)
+    if until is not None:
+        query = query.where(col(Version.fetched_at) < until)
+    if tag:
+        query = query.where(_has_tag(tag))
     if story_id is not None:
         query = query.where(col(Version.story_id) == story_id)
     if min_significance is not None:
@@ -173,7 +184,8 @@ def recent_changes(
     result: list[ChangeRow] = []
     with store._session() as session:
         for row in session.execute(query.execution_options(yield_per=200)):
-            sid, name, title, url, number, prev_number, fetched, material, sig, raw = row
+            sid, name, title, url, number, prev_number, fetched, material, sig, raw = row[:10]
+            headline, digest = row[10:]
             shifts = _shifts(raw)
             if wanted:
                 shifts = tuple(s for s in shifts if s.type in wanted)
@@ -190,11 +202,80 @@ def recent_changes(
                     material=bool(material),
                     significance=float(sig),
                     shifts=shifts,
+                    title=headline,
+                    content_hash=digest,
                 )
             )
             if len(result) >= limit:
                 break
     return result
+
+
+_LIKE_ESCAPE = "\\"
+
+
+def _like(text: str) -> str:
+    """``text`` as a LIKE pattern that matches it literally: % and _ escaped."""
+    for special in (_LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, _LIKE_ESCAPE + special)
+    return text
+
+
+def _has_tag(tag: str) -> ColumnElement[bool]:
+    # Tags are stored comma-separated: ",a,b," holds ",a," whichever place a has.
+    tags = literal(",") + col(Story.tags) + literal(",")
+    return tags.like(f"%,{_like(tag)},%", escape=_LIKE_ESCAPE)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    """One page of the story list and how many stories match in all."""
+
+    stories: list[Story]
+    total: int
+
+
+def story_page(
+    store: Store,
+    *,
+    text: str | None = None,
+    status: str | None = None,
+    tag: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> StoryPage:
+    """Stories matching every filter given, the most recently changed first; ``text``
+    is found in the URL, name or title, ignoring case."""
+    conditions: list[ColumnElement[bool]] = []
+    if text:
+        pattern = f"%{_like(text.lower())}%"
+        columns = (col(Story.url), col(Story.name), col(Story.title))
+        conditions.append(
+            or_(*(func.lower(column).like(pattern, escape=_LIKE_ESCAPE) for column in columns))
+        )
+    if status:
+        conditions.append(col(Story.status) == status)
+    if tag:
+        conditions.append(_has_tag(tag))
+    query = (
+        select(Story)
+        .where(*conditions)
+        .order_by(col(Story.last_changed_at).desc().nulls_last(), col(Story.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    counted = select(func.count()).select_from(Story).where(*conditions)
+    with store._session() as session:
+        stories = list(session.execute(query).scalars().all())
+        total = int(session.execute(counted).scalar_one())
+    return StoryPage(stories, total)
+
+
+def all_tags(store: Store) -> list[str]:
+    """Every tag any story has, sorted."""
+    with store._session() as session:
+        rows = session.execute(select(col(Story.tags)).distinct()).scalars().all()
+    return sorted({tag for tags in rows for tag in tags.split(",") if tag})
 
 
 def count_changes(store: Store, *, material_only: bool = True) -> int:

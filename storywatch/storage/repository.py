@@ -43,7 +43,7 @@ from storywatch.errors import (
     StorywatchError,
 )
 from storywatch.storage import textstore
-from storywatch.storage.db import create_db_engine, migrate
+from storywatch.storage.db import create_db_engine, migrate, require_current_schema
 from storywatch.storage.models import (
     LIFECYCLE_OUTCOMES,
     MAX_ID,
@@ -108,10 +108,13 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> Store:
-        """Open a database, creating or upgrading its schema unless ``upgrade`` is False."""
-        engine = create_db_engine(url)
-        if upgrade:
+    def open(cls, url: str, *, upgrade: bool = True, read_only: bool = False) -> Store:
+        """Open a database, creating or upgrading its schema unless ``upgrade`` is False.
+        A ``read_only`` store refuses every write and needs the current schema."""
+        engine = create_db_engine(url, read_only=read_only)
+        if read_only:
+            require_current_schema(engine)
+        elif upgrade:
             migrate(engine)
         return cls(engine)
 

@@ -1,0 +1,71 @@
+"""`storywatch serve` render times, server side (the app called in-process, no network):
+the page of a story with 500 versions, its API history, and the story list over 10,000
+stories (first page, a later page, a search). Target: each under 200 ms."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+
+from bench.bench_history import VERSIONS, build
+from storywatch.config import load_settings
+from storywatch.storage import Store
+from storywatch.web.app import create_app
+
+STORIES = 10_000
+TARGET_MS = 200.0
+
+
+def _median_ms(action: Callable[[], object], runs: int = 7) -> float:
+    action()  # templates compiled, caches warm: what every request after the first costs
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        writer = Store.open(url)
+        story_id = build(writer)
+        urls = [(f"https://bench.example/news/{n}", f"Story number {n}") for n in range(STORIES)]
+        writer.add_stories(urls, tags=["bench"])
+        writer.close()
+        store = Store.open(url, read_only=True)
+        with warnings.catch_warnings():  # Starlette's notice that its test client may move
+            warnings.simplefilter("ignore")
+            from starlette.testclient import TestClient
+        client = TestClient(create_app(store, load_settings(environ={})))
+
+        def get(path: str) -> Callable[[], None]:
+            def run() -> None:
+                answer = client.get(path)
+                assert answer.status_code == 200, (path, answer.status_code)
+
+            return run
+
+        results = [
+            (f"story page, {VERSIONS} versions", _median_ms(get(f"/stories/{story_id}"))),
+            (
+                f"API history, {VERSIONS} versions",
+                _median_ms(get(f"/api/stories/{story_id}/history")),
+            ),
+            ("diff page, adjacent versions", _median_ms(get(f"/stories/{story_id}/diff/499..500"))),
+            (f"story list of {STORIES:,}, page 1", _median_ms(get("/stories"))),
+            (f"story list of {STORIES:,}, page 150", _median_ms(get("/stories?page=150"))),
+            (f"story list of {STORIES:,}, search", _median_ms(get("/stories?q=number+9999"))),
+            ("home, recent changes", _median_ms(get("/"))),
+            ("changes feed", _median_ms(get("/feeds/changes.atom"))),
+        ]
+        client.close()
+        store.close()
+    print(f"{'serve, server time':<40}{'median ms':>10}")
+    for name, value in results:
+        verdict = "" if value < TARGET_MS else f"  over {TARGET_MS:.0f} ms"
+        print(f"{name:<40}{value:>10.1f}{verdict}")

@@ -1,0 +1,65 @@
+"""What the pages, the API and the feeds share: the templates (autoescaped), the store
+and settings of the running app, and the JSON form of a document."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from storywatch.config import Settings
+from storywatch.history import times
+from storywatch.notifiers.rules import Dropped, story_rules
+from storywatch.storage import Store, Story
+
+_TEMPLATES = Environment(
+    loader=PackageLoader("storywatch.web", "templates"),
+    autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_TEMPLATES.filters["short"] = times.short
+_TEMPLATES.filters["full"] = times.full
+_TEMPLATES.filters["iso"] = times.iso
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every endpoint reads: the store and the settings (for the alert rules)."""
+
+    store: Store
+    settings: Settings
+
+    def dropped(self, story: Story) -> Dropped:
+        """Why the story's alert rules let a shift pass, as `log` and `diff` say it."""
+        return story_rules(self.settings.alerts, story.url, story.tags)
+
+
+def context(request: Request) -> Context:
+    found = request.app.state.context
+    assert isinstance(found, Context)
+    return found
+
+
+def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    return HTMLResponse(_TEMPLATES.get_template(name).render(**values), status_code=status)
+
+
+def render_text(name: str, **values: Any) -> str:
+    return _TEMPLATES.get_template(name).render(**values)
+
+
+def fragment(html: str) -> Markup:
+    """HTML built by the report renderer, which escapes every piece of page text."""
+    return Markup(html)
+
+
+def json_response(document: Any) -> Response:
+    """A document exactly as ``--json`` prints it (same indent, Unicode kept)."""
+    body = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return Response(body, media_type="application/json")
