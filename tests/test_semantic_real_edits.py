@@ -417,3 +417,14 @@ def test_an_abbreviation_spelt_out_in_brackets_is_no_new_name() -> None:
     # A new party named with its abbreviation is still a claim added.
     efta = "The deal was signed by the UK and the European Free Trade Association (EFTA)."
     assert "claim_added" in {t for t, _, _ in _shifts("The deal was signed by the UK.", efta)}
+
+
+def test_codes_that_differ_in_their_figures_are_different_names() -> None:
+    old = "Surge testing is being deployed to parts of Middlesbrough in the TS7 postcode."
+    new = "Surge testing is being deployed to parts of the TS7 and TS8 postcodes of Middlesbrough."
+    assert semantic_diff(old, new).material
+    assert _shifts("The airline ordered ten A350 jets.", "The airline ordered ten A380 jets.") == [
+        ("entity", "A350", "A380")
+    ]
+    # A figure added to a name is a house-style spelling, not another name.
+    assert not semantic_diff("Covid cases fell by 10%.", "COVID-19 cases fell by 10%.").material

@@ -144,11 +144,11 @@ async def _refuse(send: Send) -> None:
 
 
 async def _redirect_with_cookie(
-    scope: Scope, query: list[tuple[str, str]], value: str, send: Send
+    scope: Scope, query: list[tuple[str, str]], cookie_value: str, send: Send
 ) -> None:
     rest = urlencode([(key, value) for key, value in query if key != TOKEN_PARAMETER])
     location = scope.get("root_path", "") + scope["path"] + (f"?{rest}" if rest else "")
-    cookie = f"{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict"
+    cookie = f"{COOKIE}={cookie_value}; Path=/; HttpOnly; SameSite=Strict"
     await send(
         {
             "type": "http.response.start",

@@ -146,10 +146,17 @@ def _first_class(key: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def _digits(word: str) -> str:
+    return "".join(ch for ch in word if ch.isdigit())
+
+
 def same_word(a: str, b: str) -> bool:
     """Spelling variants of one name word (lowercase)."""
     if a == b:
         return True
+    digits_a, digits_b = _digits(a), _digits(b)
+    if digits_a and digits_b and digits_a != digits_b:
+        return False  # codes and models: "TS7"/"TS8", "A350"/"A380" are two things
     pa, pb = phonetic(a), phonetic(b)
     if not pa or not pb:
         return False
