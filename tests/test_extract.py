@@ -488,3 +488,25 @@ def test_a_byline_or_a_link_under_the_headline_is_no_standfirst(after_headline: 
         _headed_page(after_headline), "text/html", "https://valley.example/bridge"
     ).paragraphs
     assert paragraphs == BRIDGE
+
+
+def test_a_list_under_a_heading_after_the_story_is_kept() -> None:
+    # The notes a press release ends on: a heading ("More information"), then a list whose
+    # items are claims of their own. The same one-by-one gathering left the list out.
+    notes = (
+        "The council provided 2.5 million pounds towards the new market hall last year",
+        "The cost of the repairs will come within the council's existing capital budget",
+    )
+    story = (
+        "<p>The council is changing the rules for market traders in the town centre from "
+        "next spring. The changes were agreed at a meeting on Monday night.</p>"
+        "<p>Traders who already hold a licence will keep it until it runs out, and can renew "
+        "it online or at the town hall, the council added.</p>"
+        "<h3>More information</h3><ul>" + "".join(f"<li>{n}</li>" for n in notes) + "</ul>"
+    )
+    page = f"<html><body><div><div class='banner'></div><div>{story}</div></div></body></html>"
+
+    paragraphs = extract_article(page, "text/html").paragraphs
+
+    assert set(f"- {note}" for note in notes) <= set(paragraphs)
+    assert paragraphs[1].startswith("Traders who")

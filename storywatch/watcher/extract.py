@@ -103,6 +103,7 @@ _RESCUE_MAX_CHARS = 1000
 # than this are menus and tag lists, not claims.
 _LISTS = XPath("//ul|//ol")
 _LIST_ITEM_MIN_WORDS = 4
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # The standfirst (dek, lead paragraph): the first paragraph after the headline, in the
 # page's header block, i.e. within a few levels of the <h1>. trafilatura takes it or leaves
 # it with the rest of the header, and a page that grew elsewhere can tip it either way.
@@ -245,14 +246,18 @@ def _body_text(tree: HtmlElement, options: Extractor) -> str:
 
 def _left_out_a_list(tree: HtmlElement, text: str) -> bool:
     """Whether a list that follows a paragraph of ``text`` (its lead-in, "The changes
-    are:") has none of its items in ``text``."""
+    are:", maybe with a heading between) has none of its items in ``text``."""
     extracted = _flat(text)
     for found in _LISTS(tree):
         items = [_flat(item.text_content()) for item in found.iterchildren("li")]
         items = [item for item in items if len(item.split()) >= _LIST_ITEM_MIN_WORDS]
         if not items or any(item in extracted for item in items):
             continue
+        # Its lead-in: the paragraph before it, or before the heading above it ("More
+        # information" between the story's last paragraph and its notes).
         lead_in = found.getprevious()
+        while lead_in is not None and lead_in.tag in _HEADINGS:
+            lead_in = lead_in.getprevious()
         if lead_in is not None and lead_in.tag == "p":
             lead = _flat(lead_in.text_content())
             if len(lead.split()) >= 2 and lead in extracted:
