@@ -428,3 +428,14 @@ def test_codes_that_differ_in_their_figures_are_different_names() -> None:
     ]
     # A figure added to a name is a house-style spelling, not another name.
     assert not semantic_diff("Covid cases fell by 10%.", "COVID-19 cases fell by 10%.").material
+
+
+def test_work_in_progress_against_work_done_is_modality() -> None:
+    done = "The application forms have been updated to reflect the new fees."
+    ongoing = done.replace("have been updated", "are being updated")
+    assert [t for t, _, _ in _shifts(done, ongoing)] == ["modality"]
+    underway = "Further testing is underway to determine the strain."
+    assert "modality" in {t for t, _, _ in _shifts(underway, "Further testing found the strain.")}
+    # Another verb in progress is wording; "being" before a noun is no progress.
+    assert _shifts("The bridge is being repaired.", "The bridge is being fixed.") == []
+    assert not semantic_diff("He is being honest.", "He was being honest.").material

@@ -16,6 +16,7 @@ from .lexicon import (
     NEGATING_VERBS,
     NEGATION_WORDS,
     POLARITY_GROUPS,
+    PROGRESSIVE_AUXILIARIES,
 )
 from .mention import Mention
 from .normalise import Token
@@ -27,6 +28,8 @@ _POLARITY = {
     for word in words
 }
 _LONGEST_PHRASE = max(len(phrase) for phrase in MODAL_PHRASES)
+_PARTICIPLE_ENDINGS = ("ed", "en", "wn", "ne", "lt", "pt")
+_SHORTEST_PARTICIPLE = 3
 _PHRASE_STARTS = frozenset(phrase[0] for phrase in MODAL_PHRASES)
 
 
@@ -91,8 +94,23 @@ def find_modals(tokens: Sequence[Token], sentence: str) -> list[Mention]:
                 i += size
                 break
         else:
+            if _in_progress(lowers, i):
+                mentions.append(_mention(tokens, sentence, i, 2, "ongoing"))
+                i += 2
+                continue
             modal = _modal_word(tokens[i])
             if modal is not None:
                 mentions.append(_mention(tokens, sentence, i, 1, modal))
             i += 1
     return mentions
+
+
+def _in_progress(lowers: Sequence[str], i: int) -> bool:
+    """ "are being updated": an auxiliary, "being", then a participle."""
+    return (
+        lowers[i] in PROGRESSIVE_AUXILIARIES
+        and i + 2 < len(lowers)
+        and lowers[i + 1] == "being"
+        and len(lowers[i + 2]) > _SHORTEST_PARTICIPLE
+        and lowers[i + 2].endswith(_PARTICIPLE_ENDINGS)
+    )

@@ -536,7 +536,14 @@ MODAL_PHRASES = {
     ("to", "be", "confirmed"): "possible",
     ("yet", "to", "be", "confirmed"): "possible",
     ("tbc",): "possible",
+    # Work still in progress, not done: "forms are being updated", "testing is underway".
+    ("underway",): "ongoing",
+    ("under", "way"): "ongoing",
+    ("in", "progress"): "ongoing",
 }
+# "is being" + a participle is work in progress ("are being updated"); the modal is the
+# pair of words, found only when a participle follows (see cues.find_modals).
+PROGRESSIVE_AUXILIARIES = frozenset({"is", "are", "was", "were"})
 
 # --- attribution --------------------------------------------------------------------------
 

@@ -145,11 +145,11 @@ def _first_class(key: str) -> str:
     return "v" if key[:1] in "aeiou" else key[:1]
 
 
-@lru_cache(maxsize=65536)
 def _digits(word: str) -> str:
     return "".join(ch for ch in word if ch.isdigit())
 
 
+@lru_cache(maxsize=65536)
 def same_word(a: str, b: str) -> bool:
     """Spelling variants of one name word (lowercase)."""
     if a == b:
