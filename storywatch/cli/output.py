@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -15,8 +15,11 @@ from rich.text import Text
 from storywatch.diff.render import render_side_by_side
 from storywatch.diff.report import ChangeReport, Detail, renderable, report_lines
 from storywatch.diff.text import TextDiff
-from storywatch.storage import Story
-from storywatch.storage.models import as_utc
+from storywatch.storage.queries import StoryRow
+from storywatch.storage.schema import as_utc
+
+if TYPE_CHECKING:  # the viewers print stories without SQLAlchemy
+    from storywatch.storage.models import Story
 
 
 def use_color(console: Console) -> bool:
@@ -56,7 +59,7 @@ def fitted_table(
     return table
 
 
-def story_json(story: Story) -> dict[str, Any]:
+def story_json(story: Story | StoryRow) -> dict[str, Any]:
     """A story as every JSON output names it: ``name`` is the user's (``add --name``),
     ``title`` the page's headline."""
     return {"id": story.id, "url": story.url, "name": story.name, "title": story.title}

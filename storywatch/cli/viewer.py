@@ -23,22 +23,16 @@ from storywatch.cli.views import (
     story_info,
     write_output,
 )
-from storywatch.config import format_duration
+from storywatch.config.durations import format_duration
 from storywatch.diff.report import SUMMARY, change_report
 from storywatch.history import report_html, report_md, times
 from storywatch.history.claims import build_claims
 from storywatch.history.filters import parse_types
 from storywatch.history.report import build_report, plural
 from storywatch.history.search import find_presence, phrase_pattern
-from storywatch.storage import Story
 from storywatch.storage.claims import list_feeds
-from storywatch.storage.queries import (
-    ChangeRow,
-    count_changes,
-    recent_changes,
-    story_texts,
-    version_rows,
-)
+from storywatch.storage.queries import ChangeRow, StoryRow
+from storywatch.storage.schema import utcnow
 from storywatch.watcher.imports import Entry, Kind, opml_document, url_list
 
 
@@ -56,7 +50,7 @@ def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> No
     """Each claim that ever shifted, with its value at every version (the text of a
     sentence added or removed)."""
     story, story_id = resolve(app, story_ref)
-    rows = version_rows(app.store, story_id)
+    rows = app.reader.version_rows(story_id)
     timeline = build_claims(rows)
     if as_json:
         emit_json(
@@ -82,7 +76,7 @@ def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> No
             console.print(line)
 
 
-def _change_dict(change: ChangeRow, story: Story | None) -> dict[str, object]:
+def _change_dict(change: ChangeRow, story: StoryRow | None) -> dict[str, object]:
     return {
         "story": story_json(story)
         if story
@@ -139,15 +133,14 @@ def log(
     """Recent material changes across all stories, newest first, each as its change
     report (without the word diff)."""
     story = resolve(app, story_ref)[0] if story_ref else None
-    changes = recent_changes(
-        app.store,
-        since=app.store.now() - timedelta(seconds=since) if since is not None else None,
+    changes = app.reader.recent_changes(
+        since=utcnow() - timedelta(seconds=since) if since is not None else None,
         story_id=story.id if story else None,
         min_significance=min_significance,
         types=types,
         limit=limit,
     )
-    stories = {s.id: s for s in app.store.list_stories()}
+    stories = {s.id: s for s in app.reader.list_stories()}
     if as_json:
         emit_json([_change_dict(change, stories.get(change.story_id)) for change in changes])
         return
@@ -174,7 +167,7 @@ def _no_changes(
     since: float | None,
     types: Sequence[str],
     min_significance: float | None,
-    story: Story | None,
+    story: StoryRow | None,
 ) -> str:
     """'no material change of type number in the last 2d (3 in all: `storywatch log`)'."""
     filters = []
@@ -186,10 +179,10 @@ def _no_changes(
         filters.append(f"in story {story.id}")
     if since is not None:
         filters.append(f"in the last {format_duration(since)}")
-    total = count_changes(app.store)
+    total = app.reader.count_changes()
     message = " ".join(["no material change", *filters])
     if not filters:
-        return f"{message} yet ({plural(len(app.store.list_stories()), 'story')} tracked)"
+        return f"{message} yet ({plural(len(app.reader.list_stories()), 'story')} tracked)"
     return f"{message} ({total} in all: storywatch log)"
 
 
@@ -215,11 +208,12 @@ def search(
         pattern = phrase_pattern(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="TEXT") from None
-    stories: list[Story] = [resolve(app, story_ref)[0]] if story_ref else app.store.list_stories()
+    stories: list[StoryRow] = (
+        [resolve(app, story_ref)[0]] if story_ref else app.reader.list_stories()
+    )
     found = []
     for story in stories:
-        assert story.id is not None
-        versions = story_texts(app.store, story.id)
+        versions = app.reader.story_texts(story.id)
         runs = find_presence(pattern, versions)
         if runs:
             found.append((story, len(versions), runs))
@@ -300,9 +294,9 @@ def export(
     story, story_id = resolve(app, story_ref)
     report = build_report(
         story_info(story, story_id),
-        version_rows(app.store, story_id),
-        story_texts(app.store, story_id),
-        app.store.now(),
+        app.reader.version_rows(story_id),
+        app.reader.story_texts(story_id),
+        utcnow(),
         dropped=alert_rules(app, story),
     )
     if fmt == "json":
@@ -322,7 +316,7 @@ def export(
 def _export_stories(app: AppContext, fmt: str, output: Path | None) -> None:
     entries = [
         Entry(story.url, Kind.STORY, story.name or story.title)
-        for story in app.store.list_stories()
+        for story in app.reader.list_stories()
     ]
     if fmt == "urls":  # a plain list cannot say which URL is a feed: stories only
         content = url_list(entries)

@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from storywatch.cli.compare import context_option
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import (
     print_report,
@@ -22,18 +21,17 @@ from storywatch.cli.output import (
     story_json,
     use_color,
 )
-from storywatch.cli.params import VERSION, StoryRef
-from storywatch.diff.model import SemanticDiff, Shift
+from storywatch.cli.params import VERSION, StoryRef, context_option
+from storywatch.diff.model import SemanticDiff
 from storywatch.diff.report import FULL, LISTING, change_report, report_lines
-from storywatch.diff.semantic import headline_change, semantic_diff
+from storywatch.diff.semantic import headline_change
 from storywatch.diff.text import word_diff
 from storywatch.errors import InputError, NotFoundError
 from storywatch.history import times
 from storywatch.history.report import StoryInfo, plural, version_dict
 from storywatch.history.report_html import render_diff_page
 from storywatch.notifiers.rules import Dropped, story_rules
-from storywatch.storage import Store, Story, Version
-from storywatch.storage.queries import VersionRow, version_rows
+from storywatch.storage.queries import Reader, StoryRow, VersionRow
 
 __all__ = ["diff", "history", "show"]
 
@@ -42,20 +40,19 @@ pager_option = click.option(
 )
 
 
-def resolve(app: AppContext, ref: str) -> tuple[Story, int]:
+def resolve(app: AppContext, ref: str) -> tuple[StoryRow, int]:
     """The story a user's reference names (id, URL prefix or title words) and its id."""
-    story = app.store.resolve_story(ref)
-    assert story.id is not None  # stored stories always have one
+    story = app.reader.resolve_story(ref)
     return story, story.id
 
 
-def story_info(story: Story, story_id: int) -> StoryInfo:
+def story_info(story: StoryRow, story_id: int) -> StoryInfo:
     return StoryInfo(story_id, story.url, story.name, story.title)
 
 
-def alert_rules(app: AppContext, story: Story) -> Dropped:
+def alert_rules(app: AppContext, story: StoryRow) -> Dropped:
     """Why the story's alert rules let a shift pass, for the views that dim those."""
-    return story_rules(app.settings.alerts, story.url, story.tags)
+    return story_rules(app.alerts, story.url, story.tags)
 
 
 @contextmanager
@@ -113,8 +110,8 @@ def history(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> N
     let pass are dimmed, with the reason."""
     story, story_id = resolve(app, story_ref)
     # Metadata and stored diffs only: listing never decodes a version's text.
-    rows = version_rows(app.store, story_id)
-    events = app.store.lifecycle_events(story_id)
+    rows = app.reader.version_rows(story_id)
+    events = app.reader.lifecycle_events(story_id)
     if as_json:
         emit_json(
             {
@@ -190,7 +187,7 @@ def history_lines(
     return out
 
 
-def _version_dict(version: Version) -> dict[str, object]:
+def _version_dict(version: VersionRow) -> dict[str, object]:
     return {
         "number": version.number,
         "fetched_at": times.iso(version.fetched_at),
@@ -227,8 +224,8 @@ def show(
     """Print one stored version (default: the latest; -1 is the latest, -2 the one
     before)."""
     story, story_id = resolve(app, story_ref)
-    version = app.store.get_version(story_id, number if number is not None else -1)
-    text = app.store.version_text(version)
+    version = app.reader.get_version(story_id, number if number is not None else -1)
+    text = app.reader.version_text(story_id, version.number)
     if as_json:
         emit_json({**_version_dict(version), "story": story_json(story), "text": text})
         return
@@ -240,44 +237,42 @@ def show(
 
 
 def versions_to_compare(
-    store: Store, story: Story, first: int | None, second: int | None
-) -> tuple[Version, Version]:
+    reader: Reader, story: StoryRow, first: int | None, second: int | None
+) -> tuple[VersionRow, VersionRow]:
     """The two versions ``diff`` compares: the last two; N-1 and N for one number N; or the
     two given. Negative numbers count back from the latest."""
-    assert story.id is not None
     if first is None:
         if story.version_count < 2:
-            raise NotFoundError(f"nothing to compare yet: {store.versions_span(story.id)}")
+            raise NotFoundError(f"nothing to compare yet: {reader.versions_span(story.id)}")
         first, second = story.version_count - 1, story.version_count
     if second is None:
-        new = store.get_version(story.id, first)
+        new = reader.get_version(story.id, first)
         if new.number == 1:
             raise InputError(
                 f"version 1 is the first: there is nothing before it to compare"
-                f" ({store.versions_span(story.id)}); give two versions, e.g. 1 2"
+                f" ({reader.versions_span(story.id)}); give two versions, e.g. 1 2"
             )
-        return store.get_version(story.id, new.number - 1), new
-    old, new = store.get_version(story.id, first), store.get_version(story.id, second)
+        return reader.get_version(story.id, new.number - 1), new
+    old, new = reader.get_version(story.id, first), reader.get_version(story.id, second)
     if old.number == new.number:
         raise InputError(
             f"version {old.number} compared with itself: there is nothing to show;"
-            f" give two different versions ({store.versions_span(story.id)})"
+            f" give two different versions ({reader.versions_span(story.id)})"
         )
     return old, new
 
 
 def stored_or_computed(
-    store: Store, old: Version, new: Version, old_text: str, new_text: str
+    old: VersionRow, new: VersionRow, old_text: str, new_text: str
 ) -> SemanticDiff:
     """The diff the pipeline stored for adjacent versions; computed for any other pair."""
-    stored = store.version_diff(new) if new.number == old.number + 1 else None
-    if stored is not None:
+    if new.has_diff and new.previous_number == old.number:
         return SemanticDiff(
-            stored.material,
-            stored.significance,
-            [Shift.from_dict(s) for s in stored.shifts],
-            headline_change(old.title, new.title),
+            new.material, new.significance, list(new.shifts), headline_change(old.title, new.title)
         )
+    # The semantic engine only for a pair the pipeline did not diff: a tenth of a second.
+    from storywatch.diff.semantic import semantic_diff
+
     return semantic_diff(old_text, new_text, old.title, new.title)
 
 
@@ -324,9 +319,10 @@ def diff(
     With one version number N, compares N-1 with N; negative numbers count back from
     the latest."""
     story, story_id = resolve(app, story_ref)
-    old, new = versions_to_compare(app.store, story, first, second)
-    old_text, new_text = app.store.version_text(old), app.store.version_text(new)
-    semantic = stored_or_computed(app.store, old, new, old_text, new_text)
+    old, new = versions_to_compare(app.reader, story, first, second)
+    old_text = app.reader.version_text(story_id, old.number)
+    new_text = app.reader.version_text(story_id, new.number)
+    semantic = stored_or_computed(old, new, old_text, new_text)
     text = word_diff(old_text, new_text)
     report = change_report(
         semantic.shifts, headline=semantic.headline, text=text, dropped=alert_rules(app, story)

@@ -20,18 +20,22 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storywatch.config import AlertRule, AlertSettings, format_duration
+from storywatch.config.durations import format_duration
+from storywatch.config.sources import DEFAULT_RULE, Rule
 from storywatch.diff.model import SemanticDiff, Shift
-from storywatch.diff.text import TextDiff
 from storywatch.notifiers.message import build_lifecycle_payload, build_payload, new_key
-from storywatch.storage.models import Story
-from storywatch.storage.outbox import OutboxStatus
 from storywatch.storage.records import AlertDraft
+from storywatch.storage.schema import OutboxStatus
+
+if TYPE_CHECKING:  # the views that dim dropped shifts import these rules without pydantic
+    from storywatch.config.settings import AlertRule, AlertSettings
+    from storywatch.diff.text import TextDiff
+    from storywatch.storage.models import Story
 
 FLAPPING_REASON = "flapping: text identical to an earlier version"
 # Why no alert rule fires for a shift (None: one does); see drop_reason.
@@ -55,21 +59,24 @@ class AlertContext:
     story_name: str | None = None  # the user's name for the story (`add --name`)
 
 
-def _override(base: AlertRule, override: AlertRule) -> AlertRule:
+def _override(base: Rule, override: AlertRule) -> Rule:
     # model_fields_set holds only the keys written in the config, so an override that sets
     # watch_terms keeps the global threshold instead of resetting it to the default.
     update = {name: getattr(override, name) for name in override.model_fields_set}
-    return base.model_copy(update=update)
+    return _rule(replace(base, **update))
+
+
+def _rule(rule: Rule | AlertRule) -> Rule:
+    return Rule(rule.min_significance, tuple(rule.types), tuple(rule.watch_terms))
 
 
 def effective_rules(
-    settings: AlertSettings, story_url: str, tags: Sequence[str]
-) -> list[AlertRule]:
-    base = AlertRule(
-        min_significance=settings.min_significance,
-        types=list(settings.types),
-        watch_terms=list(settings.watch_terms),
-    )
+    settings: AlertSettings | None, story_url: str, tags: Sequence[str]
+) -> list[Rule]:
+    """The rules for one story; ``settings`` None is nothing configured: the default."""
+    if settings is None:
+        return [DEFAULT_RULE]
+    base = _rule(settings)
     if story_url in settings.stories:
         return [_override(base, settings.stories[story_url])]
     tagged = [_override(base, settings.tags[tag]) for tag in tags if tag in settings.tags]
@@ -89,7 +96,7 @@ def mentions(shift: Shift, terms: Sequence[str]) -> bool:
     return any(text and pattern.search(text) for text in texts)
 
 
-def fires(rule: AlertRule, shift: Shift) -> bool:
+def fires(rule: Rule, shift: Shift) -> bool:
     return (
         shift.type in rule.types
         and shift.significance >= rule.min_significance
@@ -97,7 +104,7 @@ def fires(rule: AlertRule, shift: Shift) -> bool:
     )
 
 
-def drop_reason(rules: Sequence[AlertRule], shift: Shift) -> str | None:
+def drop_reason(rules: Sequence[Rule], shift: Shift) -> str | None:
     """Why no rule fires for ``shift``, in a few words ("below 0.30", "quote is not in
     alerts.types", "no watch term"); None when one does. With several rules (one per
     tag) the first one's reason is given."""
@@ -111,13 +118,16 @@ def drop_reason(rules: Sequence[AlertRule], shift: Shift) -> str | None:
     return "no watch term"
 
 
-def story_rules(settings: AlertSettings, story_url: str, tags: str | Sequence[str]) -> Dropped:
-    """``drop_reason`` for one story's rules (``tags`` as stored: "a,b", or a list)."""
+def story_rules(
+    settings: AlertSettings | None, story_url: str, tags: str | Sequence[str]
+) -> Dropped:
+    """``drop_reason`` for one story's rules (``tags`` as stored: "a,b", or a list);
+    ``settings`` None is nothing configured (see cli/context.py)."""
     tag_list = [t for t in tags.split(",") if t] if isinstance(tags, str) else list(tags)
     return partial(drop_reason, effective_rules(settings, story_url, tag_list))
 
 
-def firing_shifts(diff: SemanticDiff, rules: Sequence[AlertRule]) -> list[Shift]:
+def firing_shifts(diff: SemanticDiff, rules: Sequence[Rule]) -> list[Shift]:
     if not diff.material:
         return []
     return [shift for shift in diff.shifts if any(fires(rule, shift) for rule in rules)]
