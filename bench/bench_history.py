@@ -49,12 +49,12 @@ def _shifts(previous: str, text: str, step: int) -> list[dict[str, object]]:
     return [s.to_dict() for s in shifts]
 
 
-def build(store: Store) -> int:
+def build(store: Store, versions: int = VERSIONS) -> int:
     base = SEED.read_text(encoding="utf-8")
     story = store.add_story("https://bench.example/world/deal", name="Bench deal talks")
     assert story.id is not None
     previous = None
-    for step in range(1, VERSIONS + 1):
+    for step in range(1, versions + 1):
         text = _text(base, step)
         at = START + timedelta(minutes=10 * step)
         diff = None

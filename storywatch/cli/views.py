@@ -29,7 +29,6 @@ from storywatch.diff.text import word_diff
 from storywatch.errors import InputError, NotFoundError
 from storywatch.history import times
 from storywatch.history.report import StoryInfo, plural, version_dict
-from storywatch.history.report_html import render_diff_page
 from storywatch.notifiers.rules import Dropped, story_rules
 from storywatch.storage.queries import Reader, StoryRow, VersionRow
 
@@ -328,6 +327,8 @@ def diff(
         semantic.shifts, headline=semantic.headline, text=text, dropped=alert_rules(app, story)
     )
     if html_file is not None:
+        from storywatch.history.report_html import render_diff_page  # only with --html
+
         page = render_diff_page(
             story_info(story, story_id), old.number, new.number, semantic, report
         )
