@@ -56,9 +56,8 @@ def main() -> None:
             command = label.split(" (")[0]
             before = f"{BEFORE[command]:>8.2f}" if command in BEFORE else " " * 8
             verdict = "" if label.startswith("python") else _verdict(statistics.median(samples))
-            print(
-                f"{label:<38}{statistics.median(samples):>8.3f}{min(samples):>9.3f}{before}  {verdict}"
-            )
+            median = statistics.median(samples)
+            print(f"{label:<38}{median:>8.3f}{min(samples):>9.3f}{before}  {verdict}")
 
 
 def _round_robin(

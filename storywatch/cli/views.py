@@ -1,5 +1,8 @@
 """Commands that read one story's history: history, show, diff, plus the output plumbing the
-viewer commands share: story lookup, paging and writing files."""
+viewer commands share: story lookup, paging and writing files.
+
+`show` prints a stored text and starts without the report renderer, the word diff and
+the history report (a tenth of a second): `history` and `diff` import them where used."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -23,14 +27,14 @@ from storywatch.cli.output import (
 )
 from storywatch.cli.params import VERSION, StoryRef, context_option
 from storywatch.diff.model import SemanticDiff
-from storywatch.diff.report import FULL, LISTING, change_report, report_lines
 from storywatch.diff.semantic import headline_change
-from storywatch.diff.text import word_diff
 from storywatch.errors import InputError, NotFoundError
 from storywatch.history import times
-from storywatch.history.report import StoryInfo, plural, version_dict
 from storywatch.notifiers.rules import Dropped, story_rules
 from storywatch.storage.queries import Reader, StoryRow, VersionRow
+
+if TYPE_CHECKING:
+    from storywatch.history.report import StoryInfo
 
 __all__ = ["diff", "history", "show"]
 
@@ -46,6 +50,8 @@ def resolve(app: AppContext, ref: str) -> tuple[StoryRow, int]:
 
 
 def story_info(story: StoryRow, story_id: int) -> StoryInfo:
+    from storywatch.history.report import StoryInfo  # see the module docstring
+
     return StoryInfo(story_id, story.url, story.name, story.title)
 
 
@@ -107,6 +113,8 @@ def history(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> N
 
     Each version lists its shifts (type: old → new, significance); those the alert rules
     let pass are dimmed, with the reason."""
+    from storywatch.history.report import plural, version_dict  # see the module docstring
+
     story, story_id = resolve(app, story_ref)
     # Metadata and stored diffs only: listing never decodes a version's text.
     rows = app.reader.version_rows(story_id)
@@ -149,6 +157,8 @@ def history_lines(
 ) -> Text:
     """A row per version (v, fetched, +words, -words, significance), then its shifts, one
     a line, as the change report lists them."""
+    from storywatch.diff.report import LISTING, change_report, report_lines  # module docstring
+
     number_width = max((len(str(row.number)) for row in rows), default=1)
     plus_width = max([len(f"+{row.words_added}") for row in rows] + [6])
     minus_width = max([len(f"-{row.words_removed}") for row in rows] + [6])
@@ -317,6 +327,9 @@ def diff(
 
     With one version number N, compares N-1 with N; negative numbers count back from
     the latest."""
+    from storywatch.diff.report import FULL, change_report  # see the module docstring
+    from storywatch.diff.text import word_diff
+
     story, story_id = resolve(app, story_ref)
     old, new = versions_to_compare(app.reader, story, first, second)
     old_text = app.reader.version_text(story_id, old.number)
