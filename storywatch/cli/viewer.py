@@ -30,10 +30,8 @@ from storywatch.history.claims import build_claims
 from storywatch.history.filters import parse_types
 from storywatch.history.report import build_report, plural
 from storywatch.history.search import find_presence, phrase_pattern
-from storywatch.storage.claims import list_feeds
 from storywatch.storage.queries import ChangeRow, StoryRow
 from storywatch.storage.schema import utcnow
-from storywatch.watcher.imports import Entry, Kind, opml_document, url_list
 
 
 @click.command(
@@ -314,6 +312,11 @@ def export(
 
 
 def _export_stories(app: AppContext, fmt: str, output: Path | None) -> None:
+    # The feeds' table (SQLAlchemy) and the list formats (httpx, for URL checks) only
+    # here: the other looks back start without them, as `history` does.
+    from storywatch.storage.claims import list_feeds
+    from storywatch.watcher.imports import Entry, Kind, opml_document, url_list
+
     entries = [
         Entry(story.url, Kind.STORY, story.name or story.title)
         for story in app.reader.list_stories()
