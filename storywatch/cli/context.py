@@ -50,7 +50,7 @@ class AppContext:
     def settings(self) -> Settings:
         """Every setting, validated (a bad one is a ConfigError: one line, exit 2)."""
         if self._settings is None:
-            # pydantic only once a setting needs it: it costs a fifth of a second.
+            # pydantic only once a setting needs it: loading it takes about 0.3 s.
             from storywatch.config.settings import validate
 
             self._settings = validate(self.sources)

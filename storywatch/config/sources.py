@@ -8,7 +8,7 @@ variables < CLI flags. Nested keys use ``__`` in the environment, for example
 
 Nothing here imports pydantic: when nothing is configured but the database URL, a viewer
 takes the URL and the default alert rule from here and never loads the validator (a
-fifth of a second of every start, see cli/context.py).
+third of a second of every start, see cli/context.py).
 """
 
 from __future__ import annotations
