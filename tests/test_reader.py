@@ -1,8 +1,8 @@
 """The viewers' plain-SQL reader (storage/queries.py) and the start-up it buys.
 
 Every query runs on a SQLite file and a PostgreSQL schema made by the real migrations (so
-a column renamed in a migration fails here), through the real CLI in subprocesses: over
-sqlite3 directly, and over the Store's psycopg connection. The viewer commands must not
+a column renamed in a migration fails here), through the CLI: over sqlite3 directly, and
+over the Store's psycopg connection. The viewer commands must not
 import SQLAlchemy (nor, with nothing configured, pydantic): half a second of every start.
 How fast they start is measured by `make bench` (bench/bench_startup.py), not here."""
 
@@ -21,7 +21,14 @@ from storywatch.config.sources import gather
 from storywatch.notifiers.rules import effective_rules
 from storywatch.storage import CheckOutcome, CheckRecord, ScheduleUpdate, Store, StoryStatus
 from storywatch.storage.queries import open_reader
-from tests.support.history import START, build_story, run_viewer, seed_texts, utc_local_time
+from tests.support.history import (
+    START,
+    build_story,
+    invoke_viewer,
+    run_viewer,
+    seed_texts,
+    utc_local_time,
+)
 from tests.support.pages import seed_text
 
 pytestmark = pytest.mark.usefixtures(utc_local_time.__name__)
@@ -51,12 +58,14 @@ def test_the_viewers_read_every_query_on_both_databases(db_url: str) -> None:
     store = Store.open(db_url)
     _fill(store)
     store.close()
-    [story] = run_viewer(db_url, "list", "--json").json()
+    [story] = invoke_viewer(db_url, "list", "--json").json()
     assert (story["url"], story["versions"], story["status"]) == (URL, 3, "unpublished")
     assert story["added_at"].endswith("Z") and story["interval"] is None
-    assert run_viewer(db_url, "list", "--status", "active").stdout.startswith("no story is active")
+    assert invoke_viewer(db_url, "list", "--status", "active").stdout.startswith(
+        "no story is active"
+    )
 
-    history = run_viewer(db_url, "history", "news.example/world", "--json").json()  # URL part
+    history = invoke_viewer(db_url, "history", "news.example/world", "--json").json()  # URL part
     assert [v["number"] for v in history["versions"]] == [1, 2, 3]
     assert history["versions"][2]["shifts"][0] == {
         **history["versions"][2]["shifts"][0],
@@ -72,21 +81,21 @@ def test_the_viewers_read_every_query_on_both_databases(db_url: str) -> None:
         }
     ]
 
-    shown = run_viewer(db_url, "show", "1", "-2", "--json").json()
+    shown = invoke_viewer(db_url, "show", "1", "-2", "--json").json()
     assert (shown["number"], shown["text"]) == (2, seed_text("us-russia-deal-v2"))
     assert shown["fetched_at"] == "2025-08-08T22:10:00Z"
     # The stored diff of versions 2 and 3; and 1 with 3, which the engine computes.
-    stored = run_viewer(db_url, "diff", "1", "--json").json()
+    stored = invoke_viewer(db_url, "diff", "1", "--json").json()
     assert (stored["old_version"], stored["new_version"]) == (2, 3)
     assert stored["shifts"] == history["versions"][2]["shifts"]
-    computed = run_viewer(db_url, "diff", "1", "1", "3", "--json").json()
+    computed = invoke_viewer(db_url, "diff", "1", "1", "3", "--json").json()
     assert computed["new_version"] == 3 and computed["shifts"]
 
-    changes = run_viewer(db_url, "log", "--json").json()
+    changes = invoke_viewer(db_url, "log", "--json").json()
     assert [c["version"] for c in changes] == [3, 2]
-    found = run_viewer(db_url, "search", "Reuters", "--json").json()
+    found = invoke_viewer(db_url, "search", "Reuters", "--json").json()
     assert found["stories"][0]["matches"][0]["first"] == 3
-    missing = run_viewer(db_url, "show", "1", "7")
+    missing = invoke_viewer(db_url, "show", "1", "7")
     assert missing.code == 2 and "no version 7: story 1 has versions 1\u20133" in missing.stderr
 
 
