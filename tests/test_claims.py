@@ -10,7 +10,7 @@ import pytest
 from storywatch.diff.model import Shift
 from storywatch.history.claims import PRESENT, build_claims, claim_label, find_value
 from storywatch.storage import Store
-from storywatch.storage.queries import VersionRow, version_rows
+from storywatch.storage.queries import VersionRow
 from tests.support.history import START, build_story, seed_texts, utc_local_time
 
 pytestmark = pytest.mark.usefixtures(utc_local_time.__name__)
@@ -154,7 +154,8 @@ def test_claims_of_the_seed_story(tmp_path: Path) -> None:
     story_id = build_story(
         store, "https://news.example/deal", [v1, v2, v3, v3.replace("25%", "50%")]
     )
-    claims = {claim.label: claim for claim in build_claims(version_rows(store, story_id))}
+    with store.reader() as reader:
+        claims = {claim.label: claim for claim in build_claims(reader.version_rows(story_id))}
     store.close()
     tariff = claims["tariffs on Indian products"]
     assert [(s.value, s.version) for s in tariff.states] == [("50%", 1), ("25%", 2), ("50%", 4)]

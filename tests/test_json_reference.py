@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from storywatch.config import load_settings
-from storywatch.notifiers.rules import plan_lifecycle_alerts
+from storywatch.notifiers.planning import plan_lifecycle_alerts
 from storywatch.storage import Store, Story
 from storywatch.storage.outbox import list_alerts
 from tests.support.alerts import T0

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 from storywatch.errors import StorageError
 from storywatch.storage import Store, create_db_engine, current_revision, head_revision, migrate
-from storywatch.storage.db import SCHEMA_REVISION
+from storywatch.storage.schema import SCHEMA_REVISION
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(db_url: str) -> None:

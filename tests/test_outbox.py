@@ -30,7 +30,7 @@ from storywatch.notifiers import (
     deliver_due,
     run_sender,
 )
-from storywatch.notifiers.rules import fingerprint
+from storywatch.notifiers.planning import fingerprint
 from storywatch.storage import Alert, Store, outbox
 from tests.support.alerts import T0, queue_alerts
 from tests.support.receivers import OK, HTTPReceiver, Reply, error, too_many

@@ -59,9 +59,14 @@ def test_a_read_only_database_can_be_viewed_and_refuses_writes_in_one_line(
 ) -> None:
     database = tmp_path / "sw.db"
     assert run_cli("--db", f"sqlite:///{database}", "add", "https://news.example/a").code == 0
-    (listed, listing, _), (added, _, error) = _in_read_only_mount(
-        tmp_path, database, ["list", "--json"], ["add", "https://news.example/b"]
+    (listed, listing, _), (viewed, history, _), (added, _, error) = _in_read_only_mount(
+        tmp_path,
+        database,
+        ["list", "--json"],
+        ["history", "news.example/a", "--json"],
+        ["add", "https://news.example/b"],
     )
     assert listed == 0 and "https://news.example/a" in listing
+    assert viewed == 0 and '"versions": []' in history
     assert added == 2 and "it is read-only" in error and "sw.db" in error
     assert "Traceback" not in error and len(error.strip().splitlines()) == 1

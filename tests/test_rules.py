@@ -12,7 +12,7 @@ import pytest
 from storywatch.config import AlertSettings, load_settings
 from storywatch.errors import ConfigError
 from storywatch.notifiers.message import AlertMessage, render_text
-from storywatch.notifiers.rules import FLAPPING_REASON, plan_alerts
+from storywatch.notifiers.planning import FLAPPING_REASON, plan_alerts
 from tests.support.alerts import T0, context, modality_shift, number_shift
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from storywatch.config import Settings
 from storywatch.logs import setup_logging
 from storywatch.storage import CheckOutcome, Store, StoryStatus, claims, utcnow
-from storywatch.storage.models import as_utc
+from storywatch.storage.schema import as_utc
 from storywatch.watcher.pipeline import CheckReport
 from storywatch.watcher.service import Service
 from tests.support.cli import run_cli

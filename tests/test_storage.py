@@ -19,7 +19,7 @@ from storywatch.storage import (
     textstore,
     utcnow,
 )
-from storywatch.storage.models import as_utc
+from storywatch.storage.schema import as_utc
 from storywatch.watcher.normalise import content_hash
 from tests.support.pages import seed_text
 
@@ -102,14 +102,15 @@ def test_diff_record_is_stored_with_the_version(store: Store) -> None:
     )
     latest = store.latest_version(story.id)
     assert latest is not None and latest.number == 2
-    diff = store.version_diff(latest)
-    assert diff is not None and diff.material and diff.shifts == shifts
-    assert store.get_version(story.id, -1).number == 2
-    # A missing version names the ones that exist.
-    with pytest.raises(NotFoundError, match="no version 7: story 1 has versions 1\u20132"):
-        store.get_version(story.id, 7)
-    with pytest.raises(NotFoundError, match="no version -3: story 1 has versions"):
-        store.get_version(story.id, -3)
+    with store.reader() as reader:
+        row = reader.get_version(story.id, -1)
+        assert row.number == 2 and row.has_diff and row.previous_number == 1 and row.material
+        assert [(s.type, s.old, s.new) for s in row.shifts] == [("number", "Three", "Five")]
+        # A missing version names the ones that exist.
+        with pytest.raises(NotFoundError, match="no version 7: story 1 has versions 1\u20132"):
+            reader.get_version(story.id, 7)
+        with pytest.raises(NotFoundError, match="no version -3: story 1 has versions"):
+            reader.get_version(story.id, -3)
 
 
 def test_remove_story_deletes_its_history(store: Store) -> None:

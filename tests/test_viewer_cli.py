@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from storywatch.cli import cli
 from storywatch.storage import Store, textstore
-from storywatch.storage.queries import recent_changes, story_texts, version_rows
+from storywatch.storage.queries import Reader
 from tests.support.history import (
     ROOT,
     START,
@@ -189,7 +189,8 @@ def test_export_markdown_and_json(seed_db: str, tmp_path: Path) -> None:
 def story_text_v3(db_url: str) -> str:
     store = Store.open(db_url)
     try:
-        return store.version_text(store.get_version(1, 3))
+        with store.reader() as reader:
+            return reader.version_text(1, 3)
     finally:
         store.close()
 
@@ -281,7 +282,8 @@ def test_story_texts_decode_every_version_in_one_pass(
     base = seed_text("us-russia-deal-v1")
     texts = [base.replace("six phone", f"{n} phone") + f"\nUpdate {n}." for n in range(45)]
     story_id = build_story(store, "https://news.example/many", texts, step=timedelta(minutes=5))
-    expected = [store.version_text(store.get_version(story_id, n)) for n in range(1, 46)]
+    reader = store.reader()
+    expected = [reader.version_text(story_id, n) for n in range(1, 46)]
     decoded = 0
     real_decode = textstore.decode
 
@@ -291,7 +293,8 @@ def test_story_texts_decode_every_version_in_one_pass(
         return real_decode(blob, base)
 
     monkeypatch.setattr(textstore, "decode", counting_decode)
-    versions = story_texts(store, story_id)
+    with reader:
+        versions = reader.story_texts(story_id)
     assert [v.text for v in versions] == expected == texts
     assert decoded == 45  # each blob once, across two keyframes
     assert [v.number for v in versions] == list(range(1, 46))
@@ -303,18 +306,23 @@ def test_recent_changes_filters(store: Store) -> None:
     second = build_story(
         store, "https://news.example/two", [v1, v2], start=START + timedelta(days=3)
     )
-    every = recent_changes(store)
+    with store.reader() as reader:
+        check_recent_changes(reader, first, second)
+
+
+def check_recent_changes(reader: Reader, first: int, second: int) -> None:
+    every = reader.recent_changes()
     assert [(c.story_id, c.number) for c in every] == [(second, 2), (first, 3), (first, 2)]
     assert every[0].fetched_at == START + timedelta(days=3, hours=1)
-    since = recent_changes(store, since=START + timedelta(days=1))
+    since = reader.recent_changes(since=START + timedelta(days=1))
     assert [(c.story_id, c.number) for c in since] == [(second, 2)]
-    assert [c.number for c in recent_changes(store, story_id=first)] == [3, 2]
-    dated = recent_changes(store, types=["attribution"])
+    assert [c.number for c in reader.recent_changes(story_id=first)] == [3, 2]
+    dated = reader.recent_changes(types=["attribution"])
     assert [(c.story_id, c.number) for c in dated] == [(first, 3)]
     assert {s.type for s in dated[0].shifts} == {"attribution"}
-    assert [c.number for c in recent_changes(store, min_significance=0.95)] == [2, 2]
-    assert len(recent_changes(store, types=["number"], limit=1)) == 1
-    rows = version_rows(store, first)
+    assert [c.number for c in reader.recent_changes(min_significance=0.95)] == [2, 2]
+    assert len(reader.recent_changes(types=["number"], limit=1)) == 1
+    rows = reader.version_rows(first)
     assert [(r.number, r.previous_number, r.has_diff) for r in rows] == [
         (1, None, False),
         (2, 1, True),

@@ -18,7 +18,8 @@ from storywatch.notifiers.channels import scrub
 from storywatch.notifiers.message import AlertMessage, one_line, sample_payload
 from storywatch.notifiers.outbox import MISSING_SETTING, build_channels, deliver_due
 from storywatch.storage import Story, outbox
-from storywatch.storage.models import Alert, AlertStatus, utcnow
+from storywatch.storage.models import Alert
+from storywatch.storage.schema import AlertStatus, utcnow
 
 
 def alert_dict(alert: Alert, story: Story | None) -> dict[str, Any]:

@@ -9,21 +9,13 @@ import click
 
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import print_report
-from storywatch.cli.params import CONTEXT
+from storywatch.cli.params import context_option
 from storywatch.diff.analysis import analyse
 from storywatch.diff.report import FULL, change_report
 from storywatch.errors import InputError, StorywatchError
 from storywatch.watcher.decoding import decode_body
 from storywatch.watcher.extract import Article, extract_article
 from storywatch.watcher.normalise import normalise_text
-
-context_option = click.option(
-    "--context",
-    type=CONTEXT,
-    default=8,
-    show_default=True,
-    help="Unchanged words shown around each edit.",
-)
 
 
 def read_article(path: Path) -> Article:

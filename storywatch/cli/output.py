@@ -1,20 +1,25 @@
 """Output shared by the commands: the change report on a terminal, word diffs, times, and
-the JSON form of a story."""
+the JSON form of a story.
+
+The report renderer and the word diff under it are imported by the functions that print
+them: `list` and `show` print neither, and they cost a tenth of a second of every start."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from storywatch.diff.render import render_side_by_side
-from storywatch.diff.report import ChangeReport, Detail, renderable, report_lines
-from storywatch.diff.text import TextDiff
-from storywatch.storage.models import as_utc
+from storywatch.storage.schema import as_utc
+
+if TYPE_CHECKING:
+    from storywatch.diff.report import ChangeReport, Detail
+    from storywatch.diff.text import TextDiff
 
 
 def use_color(console: Console) -> bool:
@@ -57,6 +62,8 @@ def fitted_table(
 def print_report(console: Console, report: ChangeReport, detail: Detail, indent: int = 0) -> None:
     """The change report: coloured on a terminal, ``[-old-]{+new+}`` marks without colour;
     on a terminal long lines wrap under their indent, piped ones stay whole."""
+    from storywatch.diff.report import renderable, report_lines  # see the module docstring
+
     if report.empty:
         console.print(Text(" " * indent + "No claim shifted (wording only).", style="dim"))
     lines = report_lines(report, detail, markers=not use_color(console), indent=indent)
@@ -68,6 +75,8 @@ def print_side_by_side(
     console: Console, text: TextDiff, *, context: int, titles: tuple[str, str]
 ) -> None:
     """Old and new in two columns; without colour the edits keep wdiff markers."""
+    from storywatch.diff.render import render_side_by_side  # see the module docstring
+
     console.print(
         render_side_by_side(
             text,

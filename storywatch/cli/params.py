@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from storywatch.config.durations import MAX_DURATION, parse_duration, short_repr
-from storywatch.storage.models import MAX_ID, number_from_digits
+from storywatch.storage.schema import MAX_ID, number_from_digits
 
 #: At most this many rows a listing shows, or alerts one delivery pass sends.
 MAX_LIMIT = 10_000
@@ -83,3 +83,11 @@ VERSION = click.IntRange(-MAX_ID, MAX_ID)
 LIMIT = click.IntRange(1, MAX_LIMIT)
 CONTEXT = click.IntRange(0, MAX_CONTEXT)
 TEXT = Text()
+
+context_option = click.option(
+    "--context",
+    type=CONTEXT,
+    default=8,
+    show_default=True,
+    help="Unchanged words shown around each edit.",
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -11,12 +12,13 @@ from rich.markup import escape
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import fitted_table, when
 from storywatch.cli.params import TEXT, Duration, StoryRef
-from storywatch.config import format_duration
+from storywatch.config.durations import format_duration
 from storywatch.errors import InputError
 from storywatch.history.documents import tracked_story
-from storywatch.storage import StoryStatus, current_revision
-from storywatch.watcher.imports import Entry, trackable
-from storywatch.watcher.urls import url_to_track
+from storywatch.storage.schema import StoryStatus
+
+if TYPE_CHECKING:  # `list` shares this module and reads without SQLAlchemy or httpx
+    pass
 
 
 @click.command(
@@ -29,6 +31,8 @@ from storywatch.watcher.urls import url_to_track
 @pass_app
 def init(app: AppContext, as_json: bool) -> None:
     """Create (or upgrade) the database."""
+    from storywatch.storage.db import current_revision  # SQLAlchemy: not for `list`
+
     store = app.store
     info = {"database": app.settings.database.url, "schema": current_revision(store.engine)}
     if as_json:
@@ -66,6 +70,8 @@ def add(
     as_json: bool,
 ) -> None:
     """Track one or more story URLs (for a whole list, see `import`)."""
+    from storywatch.watcher.urls import url_to_track  # httpx: a third of a second, not for `list`
+
     respect_robots = False if ignore_robots else None
     if len(urls) > 1:
         if name is not None:
@@ -95,6 +101,8 @@ def _add_many(
     as_json: bool,
 ) -> None:
     """Several URLs: the valid ones are added together, each problem is one line."""
+    from storywatch.watcher.imports import Entry, trackable  # httpx: not for `list`
+
     valid, refused = trackable(
         [Entry(url) for url in urls], allow_private=app.settings.fetch.allow_private
     )
@@ -146,7 +154,7 @@ def _add_many(
 @pass_app
 def list_stories(app: AppContext, status: str | None, as_json: bool) -> None:
     """List tracked stories."""
-    stories = app.store.list_stories(status)
+    stories = app.reader.list_stories(status)
     if as_json:
         emit_json([tracked_story(s) for s in stories])
         return
@@ -181,7 +189,7 @@ def list_stories(app: AppContext, status: str | None, as_json: bool) -> None:
 
 def _nothing_listed(app: AppContext, status: str | None) -> str:
     """'no story is failing (8 tracked)', or how to start."""
-    tracked = len(app.store.list_stories()) if status else 0
+    tracked = len(app.reader.list_stories()) if status else 0
     if not tracked:
         return "no stories tracked yet: storywatch add URL"
     return f"no story is {status} ({tracked} tracked)"

@@ -23,7 +23,7 @@ from storywatch.cli.views import (
     story_info,
     write_output,
 )
-from storywatch.config import format_duration
+from storywatch.config.durations import format_duration
 from storywatch.diff.report import SUMMARY, change_report
 from storywatch.history import report_html, report_md, times
 from storywatch.history.claims import build_claims
@@ -32,15 +32,8 @@ from storywatch.history.filters import parse_types
 from storywatch.history.lookup import search_stories
 from storywatch.history.report import build_report, plural
 from storywatch.history.search import phrase_pattern
-from storywatch.storage import Story
-from storywatch.storage.claims import list_feeds
-from storywatch.storage.queries import (
-    count_changes,
-    recent_changes,
-    story_texts,
-    version_rows,
-)
-from storywatch.watcher.imports import Entry, Kind, opml_document, url_list
+from storywatch.storage.queries import StoryRow
+from storywatch.storage.schema import utcnow
 
 
 @click.command(
@@ -57,7 +50,7 @@ def claims(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> No
     """Each claim that ever shifted, with its value at every version (the text of a
     sentence added or removed)."""
     story, story_id = resolve(app, story_ref)
-    rows = version_rows(app.store, story_id)
+    rows = app.reader.version_rows(story_id)
     timeline = build_claims(rows)
     if as_json:
         emit_json(claims_document(story, len(rows), timeline))
@@ -120,15 +113,14 @@ def log(
     """Recent material changes across all stories, newest first, each as its change
     report (without the word diff)."""
     story = resolve(app, story_ref)[0] if story_ref else None
-    changes = recent_changes(
-        app.store,
-        since=app.store.now() - timedelta(seconds=since) if since is not None else None,
+    changes = app.reader.recent_changes(
+        since=utcnow() - timedelta(seconds=since) if since is not None else None,
         story_id=story.id if story else None,
         min_significance=min_significance,
         types=types,
         limit=limit,
     )
-    stories = {s.id: s for s in app.store.list_stories()}
+    stories = {s.id: s for s in app.reader.list_stories()}
     if as_json:
         emit_json([change_document(change, stories.get(change.story_id)) for change in changes])
         return
@@ -155,7 +147,7 @@ def _no_changes(
     since: float | None,
     types: Sequence[str],
     min_significance: float | None,
-    story: Story | None,
+    story: StoryRow | None,
 ) -> str:
     """'no material change of type number in the last 2d (3 in all: `storywatch log`)'."""
     filters = []
@@ -167,10 +159,10 @@ def _no_changes(
         filters.append(f"in story {story.id}")
     if since is not None:
         filters.append(f"in the last {format_duration(since)}")
-    total = count_changes(app.store)
+    total = app.reader.count_changes()
     message = " ".join(["no material change", *filters])
     if not filters:
-        return f"{message} yet ({plural(len(app.store.list_stories()), 'story')} tracked)"
+        return f"{message} yet ({plural(len(app.reader.list_stories()), 'story')} tracked)"
     return f"{message} ({total} in all: storywatch log)"
 
 
@@ -196,8 +188,10 @@ def search(
         pattern = phrase_pattern(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="TEXT") from None
-    stories: list[Story] = [resolve(app, story_ref)[0]] if story_ref else app.store.list_stories()
-    found = search_stories(app.store, pattern, stories)
+    stories: list[StoryRow] = (
+        [resolve(app, story_ref)[0]] if story_ref else app.reader.list_stories()
+    )
+    found = search_stories(app.reader, pattern, stories)
     if as_json:
         emit_json(search_document(text, found))
         return
@@ -263,9 +257,9 @@ def export(
     story, story_id = resolve(app, story_ref)
     report = build_report(
         story_info(story, story_id),
-        version_rows(app.store, story_id),
-        story_texts(app.store, story_id),
-        app.store.now(),
+        app.reader.version_rows(story_id),
+        app.reader.story_texts(story_id),
+        utcnow(),
         dropped=alert_rules(app, story),
     )
     if fmt == "json":
@@ -283,9 +277,14 @@ def export(
 
 
 def _export_stories(app: AppContext, fmt: str, output: Path | None) -> None:
+    # The feeds' table (SQLAlchemy) and the list formats (httpx, for URL checks) only
+    # here: the other looks back start without them, as `history` does.
+    from storywatch.storage.claims import list_feeds
+    from storywatch.watcher.imports import Entry, Kind, opml_document, url_list
+
     entries = [
         Entry(story.url, Kind.STORY, story.name or story.title)
-        for story in app.store.list_stories()
+        for story in app.reader.list_stories()
     ]
     if fmt == "urls":  # a plain list cannot say which URL is a feed: stories only
         content = url_list(entries)

@@ -1,5 +1,8 @@
 """Commands that read one story's history: history, show, diff, plus the output plumbing the
-viewer commands share: story lookup, paging and writing files."""
+viewer commands share: story lookup, paging and writing files.
+
+`show` prints a stored text and starts without the report renderer, the word diff and
+the history report (a tenth of a second): `history` and `diff` import them where used."""
 
 from __future__ import annotations
 
@@ -8,28 +11,26 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from storywatch.cli.compare import context_option
 from storywatch.cli.context import AppContext, emit_json, examples, json_option, pass_app
 from storywatch.cli.output import print_report, print_side_by_side, use_color
-from storywatch.cli.params import VERSION, StoryRef
-from storywatch.diff.report import FULL, LISTING, change_report, report_lines
+from storywatch.cli.params import VERSION, StoryRef, context_option
 from storywatch.diff.semantic import headline_change
-from storywatch.diff.text import word_diff
 from storywatch.errors import InputError
 from storywatch.history import times
 from storywatch.history.documents import diff_document, history_document, shown_version
 from storywatch.history.lookup import stored_or_computed, versions_to_compare
-from storywatch.history.report import StoryInfo, plural
-from storywatch.history.report_html import render_diff_page
 from storywatch.notifiers.rules import Dropped, story_rules
-from storywatch.storage import Story
-from storywatch.storage.queries import VersionRow, version_rows
+from storywatch.storage.queries import StoryRow, VersionRow
+
+if TYPE_CHECKING:
+    from storywatch.history.report import StoryInfo
 
 __all__ = ["diff", "history", "show"]
 
@@ -38,20 +39,21 @@ pager_option = click.option(
 )
 
 
-def resolve(app: AppContext, ref: str) -> tuple[Story, int]:
+def resolve(app: AppContext, ref: str) -> tuple[StoryRow, int]:
     """The story a user's reference names (id, URL prefix or title words) and its id."""
-    story = app.store.resolve_story(ref)
-    assert story.id is not None  # stored stories always have one
+    story = app.reader.resolve_story(ref)
     return story, story.id
 
 
-def story_info(story: Story, story_id: int) -> StoryInfo:
+def story_info(story: StoryRow, story_id: int) -> StoryInfo:
+    from storywatch.history.report import StoryInfo  # see the module docstring
+
     return StoryInfo(story_id, story.url, story.name, story.title)
 
 
-def alert_rules(app: AppContext, story: Story) -> Dropped:
+def alert_rules(app: AppContext, story: StoryRow) -> Dropped:
     """Why the story's alert rules let a shift pass, for the views that dim those."""
-    return story_rules(app.settings.alerts, story.url, story.tags)
+    return story_rules(app.alerts, story.url, story.tags)
 
 
 @contextmanager
@@ -107,10 +109,12 @@ def history(app: AppContext, story_ref: str, no_pager: bool, as_json: bool) -> N
 
     Each version lists its shifts (type: old → new, significance); those the alert rules
     let pass are dimmed, with the reason."""
+    from storywatch.history.report import plural  # see the module docstring
+
     story, story_id = resolve(app, story_ref)
     # Metadata and stored diffs only: listing never decodes a version's text.
-    rows = version_rows(app.store, story_id)
-    events = app.store.lifecycle_events(story_id)
+    rows = app.reader.version_rows(story_id)
+    events = app.reader.lifecycle_events(story_id)
     if as_json:
         emit_json(history_document(story, rows, events))
         return
@@ -140,6 +144,8 @@ def history_lines(
 ) -> Text:
     """A row per version (v, fetched, +words, -words, significance), then its shifts, one
     a line, as the change report lists them."""
+    from storywatch.diff.report import LISTING, change_report, report_lines  # module docstring
+
     number_width = max((len(str(row.number)) for row in rows), default=1)
     plus_width = max([len(f"+{row.words_added}") for row in rows] + [6])
     minus_width = max([len(f"-{row.words_removed}") for row in rows] + [6])
@@ -201,8 +207,8 @@ def show(
     """Print one stored version (default: the latest; -1 is the latest, -2 the one
     before)."""
     story, story_id = resolve(app, story_ref)
-    version = app.store.get_version(story_id, number if number is not None else -1)
-    text = app.store.version_text(version)
+    version = app.reader.get_version(story_id, number if number is not None else -1)
+    text = app.reader.version_text(story_id, version.number)
     if as_json:
         emit_json(shown_version(story, version, text))
         return
@@ -255,15 +261,21 @@ def diff(
 
     With one version number N, compares N-1 with N; negative numbers count back from
     the latest."""
+    from storywatch.diff.report import FULL, change_report  # see the module docstring
+    from storywatch.diff.text import word_diff
+
     story, story_id = resolve(app, story_ref)
-    old, new = versions_to_compare(app.store, story, first, second)
-    old_text, new_text = app.store.version_text(old), app.store.version_text(new)
-    semantic = stored_or_computed(app.store, old, new, old_text, new_text)
+    old, new = versions_to_compare(app.reader, story, first, second)
+    old_text = app.reader.version_text(story_id, old.number)
+    new_text = app.reader.version_text(story_id, new.number)
+    semantic = stored_or_computed(old, new, old_text, new_text)
     text = word_diff(old_text, new_text)
     report = change_report(
         semantic.shifts, headline=semantic.headline, text=text, dropped=alert_rules(app, story)
     )
     if html_file is not None:
+        from storywatch.history.report_html import render_diff_page  # only with --html
+
         page = render_diff_page(
             story_info(story, story_id), old.number, new.number, semantic, report
         )

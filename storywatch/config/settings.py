@@ -1,20 +1,13 @@
-"""Typed settings: TOML file, then environment, then command-line flags.
-
-Precedence (later wins): built-in defaults < config file < ``STORYWATCH_*`` environment
-variables < CLI flags. Nested keys use ``__`` in the environment, for example
-``STORYWATCH_FETCH__TIMEOUT=20``; ``STORYWATCH_DB`` is a short alias for ``database.url``.
-"""
+"""Typed settings: the sources (config/sources.py: TOML file, then environment, then
+command-line flags) validated by pydantic, every key and range checked."""
 
 from __future__ import annotations
 
-import os
-import tomllib
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import platformdirs
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -27,6 +20,7 @@ from pydantic import (
 )
 
 from storywatch.config.durations import MAX_TIMEOUT, format_duration, parse_duration
+from storywatch.config.sources import DEFAULT_RULE, Sources, default_database_url, gather
 from storywatch.diff.model import SHIFT_TYPES
 from storywatch.errors import ConfigError
 
@@ -38,18 +32,10 @@ Interval = Annotated[float, BeforeValidator(partial(parse_duration, positive=Tru
 Timeout = Annotated[
     float, BeforeValidator(partial(parse_duration, positive=True, maximum=MAX_TIMEOUT))
 ]
-DEFAULT_CONFIG_FILE = Path("storywatch.toml")
-MAX_CONFIG_BYTES = 1_000_000
-ENV_PREFIX = "STORYWATCH_"
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def default_database_url() -> str:
-    data_dir = Path(platformdirs.user_data_dir("storywatch", appauthor=False))
-    return f"sqlite:///{data_dir / 'storywatch.db'}"
 
 
 class DatabaseSettings(_Section):
@@ -114,9 +100,9 @@ class AlertRule(_Section):
     """When a change is worth an alert. In ``alerts.tags.<tag>`` and ``alerts.stories.<url>``
     only the keys written there override the global ``[alerts]`` values."""
 
-    min_significance: float = Field(default=0.3, ge=0, le=1)
-    types: list[str] = Field(default_factory=lambda: list(SHIFT_TYPES))
-    watch_terms: list[str] = Field(default_factory=list)
+    min_significance: float = Field(default=DEFAULT_RULE.min_significance, ge=0, le=1)
+    types: list[str] = Field(default_factory=lambda: list(DEFAULT_RULE.types))
+    watch_terms: list[str] = Field(default_factory=lambda: list(DEFAULT_RULE.watch_terms))
 
     @field_validator("types")
     @classmethod
@@ -215,68 +201,6 @@ class Settings(_Section):
     serve: ServeSettings = Field(default_factory=ServeSettings)
 
 
-_ENV_ALIASES = {"DB": ("database", "url")}
-
-
-def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    node = target
-    for key in path[:-1]:
-        existing = node.get(key)
-        if not isinstance(existing, dict):
-            existing = {}
-            node[key] = existing
-        node = existing
-    node[path[-1]] = value
-
-
-def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    for name, value in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == "STORYWATCH_CONFIG":
-            continue
-        key = name[len(ENV_PREFIX) :]
-        path = _ENV_ALIASES.get(key) or tuple(part.lower() for part in key.split("__"))
-        _set_path(overrides, path, _env_value(value))
-    return overrides
-
-
-def _env_value(raw: str) -> Any:
-    # Lists come as comma-separated values; everything else is left to pydantic's coercion.
-    if "," in raw and "://" not in raw:
-        return [item.strip() for item in raw.split(",") if item.strip()]
-    return raw
-
-
-def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)  # bounded: --config /dev/zero
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES:,} bytes")
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {path} is not UTF-8 (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
-        raise ConfigError(f"config file {path} nests arrays or tables too deeply") from None
-
-
 def _has_path(data: Mapping[str, Any], path: tuple[Any, ...]) -> bool:
     node: Any = data
     for part in path:
@@ -318,16 +242,13 @@ def load_settings(
 
     ``config_file`` None means ``$STORYWATCH_CONFIG`` or ``./storywatch.toml`` when present.
     """
-    environ = os.environ if environ is None else environ
-    if config_file is None and environ.get("STORYWATCH_CONFIG"):
-        config_file = Path(environ["STORYWATCH_CONFIG"])
-    if config_file is None and DEFAULT_CONFIG_FILE.is_file():
-        config_file = DEFAULT_CONFIG_FILE
-    data: dict[str, Any] = _read_toml(config_file) if config_file else {}
-    env = _env_overrides(environ)
-    flags = overrides or {}
-    data = _merge(_merge(data, env), flags)
+    return validate(gather(config_file, overrides=overrides, environ=environ))
+
+
+def validate(sources: Sources) -> Settings:
+    """The settings the sources give, or ConfigError naming the first bad key and where
+    it was set."""
     try:
-        return Settings.model_validate(data)
+        return Settings.model_validate(sources.merged)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, config_file, env, flags)) from None
+        raise ConfigError(_describe(exc, sources.config_file, sources.env, sources.flags)) from None

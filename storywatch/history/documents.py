@@ -8,27 +8,29 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from storywatch.history import times
-from storywatch.storage.models import Check, Story, Version
 
-# Types only: `list` builds its document from here and needs none of these modules.
+# Types only: `list` builds its document from here and needs none of these modules (the
+# viewers read rows without the ORM; `add` prints the ORM's stories).
 if TYPE_CHECKING:
     from storywatch.diff.model import SemanticDiff
     from storywatch.diff.text import TextDiff
     from storywatch.history.claims import Claim
     from storywatch.history.search import Presence
-    from storywatch.storage.queries import ChangeRow, VersionRow
+    from storywatch.storage.models import Story
+    from storywatch.storage.queries import ChangeRow, Event, StoryRow, VersionRow
 
+AnyStory: TypeAlias = "Story | StoryRow"
 # A phrase search's result for one story: the story, its version count, the runs found.
-SearchHit: TypeAlias = "tuple[Story, int, list[Presence]]"
+SearchHit: TypeAlias = "tuple[StoryRow, int, list[Presence]]"
 
 
-def story_json(story: Story) -> dict[str, Any]:
+def story_json(story: AnyStory) -> dict[str, Any]:
     """A story as every JSON output names it: ``name`` is the user's (``add --name``),
     ``title`` the page's headline."""
     return {"id": story.id, "url": story.url, "name": story.name, "title": story.title}
 
 
-def tracked_story(story: Story) -> dict[str, object]:
+def tracked_story(story: AnyStory) -> dict[str, object]:
     """A tracked story in full (``list``, ``add``): the story fields every JSON output
     shares, then its schedule and state."""
     return {
@@ -50,7 +52,7 @@ def _iso(moment: datetime | None) -> str | None:
     return times.iso(moment) if moment is not None else None
 
 
-def story_tags(story: Story) -> list[str]:
+def story_tags(story: AnyStory) -> list[str]:
     return [tag for tag in story.tags.split(",") if tag]
 
 
@@ -75,7 +77,7 @@ def version_dict(row: VersionRow) -> dict[str, Any]:
 
 
 def history_document(
-    story: Story, rows: Sequence[VersionRow], events: Sequence[Check]
+    story: StoryRow, rows: Sequence[VersionRow], events: Sequence[Event]
 ) -> dict[str, Any]:
     return {
         "story": story_json(story),
@@ -87,7 +89,7 @@ def history_document(
     }
 
 
-def shown_version(story: Story, version: Version, text: str) -> dict[str, Any]:
+def shown_version(story: StoryRow, version: VersionRow, text: str) -> dict[str, Any]:
     return {
         "number": version.number,
         "fetched_at": times.iso(version.fetched_at),
@@ -103,7 +105,7 @@ def shown_version(story: Story, version: Version, text: str) -> dict[str, Any]:
 
 
 def diff_document(
-    story: Story, old: Version, new: Version, semantic: SemanticDiff, text: TextDiff
+    story: StoryRow, old: VersionRow, new: VersionRow, semantic: SemanticDiff, text: TextDiff
 ) -> dict[str, Any]:
     return {
         "story": story_json(story),
@@ -115,7 +117,7 @@ def diff_document(
     }
 
 
-def change_document(change: ChangeRow, story: Story | None) -> dict[str, Any]:
+def change_document(change: ChangeRow, story: StoryRow | None) -> dict[str, Any]:
     """A change of ``log``; ``story`` None when it was removed since."""
     return {
         "story": story_json(story)
@@ -130,7 +132,7 @@ def change_document(change: ChangeRow, story: Story | None) -> dict[str, Any]:
     }
 
 
-def claims_document(story: Story, versions: int, claims: Sequence[Claim]) -> dict[str, Any]:
+def claims_document(story: StoryRow, versions: int, claims: Sequence[Claim]) -> dict[str, Any]:
     return {
         "story": story_json(story),
         "versions": versions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storywatch.storage.models import as_utc
+from storywatch.storage.schema import as_utc
 
 
 def local(moment: datetime) -> datetime:

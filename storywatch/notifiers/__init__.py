@@ -51,7 +51,7 @@ if TYPE_CHECKING:
         deliver_due,
         run_sender,
     )
-    from storywatch.notifiers.rules import (
+    from storywatch.notifiers.planning import (
         FLAPPING_REASON,
         AlertContext,
         fingerprint,
@@ -73,10 +73,10 @@ _HOMES = {
     "build_channels": "outbox",
     "deliver_due": "outbox",
     "run_sender": "outbox",
-    "FLAPPING_REASON": "rules",
-    "AlertContext": "rules",
-    "fingerprint": "rules",
-    "plan_alerts": "rules",
+    "FLAPPING_REASON": "planning",
+    "AlertContext": "planning",
+    "fingerprint": "planning",
+    "plan_alerts": "planning",
     "render_slack": "slack",
     "sign": "webhook",
     "verify_signature": "webhook",

@@ -28,8 +28,9 @@ from storywatch.notifiers.message import AlertMessage, build_digest_payload, new
 from storywatch.notifiers.slack import SlackChannel
 from storywatch.notifiers.webhook import WebhookChannel
 from storywatch.storage import outbox
-from storywatch.storage.models import Alert, utcnow
+from storywatch.storage.models import Alert
 from storywatch.storage.repository import Store
+from storywatch.storage.schema import utcnow
 
 log = logging.getLogger(__name__)
 

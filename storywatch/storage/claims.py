@@ -27,8 +27,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, delete, select
 
 from storywatch.errors import NotFoundError, StorageError
-from storywatch.storage.models import Check, Feed, Story, StoryStatus, Worker, as_utc
+from storywatch.storage.models import Check, Feed, Story, Worker
 from storywatch.storage.repository import Store
+from storywatch.storage.schema import StoryStatus, as_utc
 
 Leased = TypeVar("Leased", Story, Feed)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,17 +9,16 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
+from storywatch.config.sources import default_database_url
 from storywatch.errors import StorageError
+from storywatch.storage.schema import SCHEMA_REVISION
+from storywatch.storage.sqlite import BUSY_TIMEOUT, read_only_access, set_pragmas
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# The newest migration in migrations/versions (a test keeps the two equal). A database
-# already at this revision opens without importing alembic, which costs a fifth of a
-# second on every command.
-SCHEMA_REVISION = "0003"
 # The pip package of a database driver whose import name differs from it.
 _DRIVER_PACKAGES = {
     "MySQLdb": "mysqlclient",
@@ -42,20 +40,9 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
 def _database_folder(path: Path) -> None:
     """Create the default data folder on first use; any other folder must exist: a typo
     in an explicit --db path should not silently plant a database somewhere new."""
-    from storywatch.config.settings import default_database_url
-
     folder = path.parent
     if folder.is_dir():
         return
@@ -79,13 +66,13 @@ def create_db_engine(url: str, *, read_only: bool = False) -> Engine:
             if read_only and not path.exists():  # connecting would create an empty file
                 raise StorageError(f"no database at {path}: run `storywatch init` first")
             _database_folder(path)
-            access = _read_only_access(path)
+            access = read_only_access(path)
             if access:
                 # Viewing a database we may not write (a read-only file, folder or
                 # mount): opened as SQLite's read-only URI; a write fails with a line.
                 read_only = True
                 url = f"sqlite:///file:{path}?{access}&uri=true"
-        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
         kwargs["connect_args"] = {"connect_timeout": 10}
@@ -107,25 +94,12 @@ def create_db_engine(url: str, *, read_only: bool = False) -> Engine:
     return engine
 
 
-def _read_only_access(path: Path) -> str:
-    """The SQLite URI parameters to read ``path`` without writing it, or "" when it can
-    be written. A database on a read-only mount or in a folder we cannot write cannot
-    keep its WAL index either: it is opened as immutable."""
-    if not path.exists():
-        return ""
-    folder = path.parent
-    mount_read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    if mount_read_only or not os.access(folder, os.W_OK):
-        return "mode=ro&immutable=1"
-    return "" if os.access(path, os.W_OK) else "mode=ro"
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    set_pragmas(dbapi_connection, read_only=False)
 
 
 def _sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    # A writable file opened read-only on purpose: SQLite refuses every write on it.
-    cursor.execute("PRAGMA query_only=ON")
-    cursor.close()
+    set_pragmas(dbapi_connection, read_only=True)
 
 
 def _postgresql_read_only(dbapi_connection: Any, _record: Any) -> None:

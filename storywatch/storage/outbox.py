@@ -24,14 +24,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from storywatch.errors import NotFoundError, StorageError
-from storywatch.storage.models import Alert, AlertStatus, as_utc
+from storywatch.storage.models import Alert
 from storywatch.storage.repository import Store
-
-
-class OutboxStatus(AlertStatus):
-    DIGEST = "digest"  # waiting to be folded into the next digest of its channel
-    DIGESTED = "digested"  # folded into a digest row (see its ``reason``)
-
+from storywatch.storage.schema import AlertStatus, OutboxStatus, as_utc
 
 #: Statuses that stand for a real alert (not suppressed); rate limits count these.
 ALERTED = (

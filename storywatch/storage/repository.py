@@ -20,9 +20,7 @@ from sqlalchemy import (
     Engine,
     bindparam,
     case,
-    func,
     insert,
-    or_,
     update,
 )
 from sqlalchemy.exc import (
@@ -35,28 +33,16 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, col, select
 
-from storywatch.errors import (
-    AmbiguousError,
-    DatabaseUnavailableError,
-    NotFoundError,
-    StorageError,
-    StorywatchError,
-)
-from storywatch.storage import textstore
+from storywatch.errors import NotFoundError, StorageError, StorywatchError
+from storywatch.storage import queries, textstore
 from storywatch.storage.db import create_db_engine, migrate, require_current_schema
-from storywatch.storage.models import (
-    LIFECYCLE_OUTCOMES,
-    MAX_ID,
-    Alert,
-    Check,
-    Story,
+from storywatch.storage.models import Alert, Check, Story, Version, VersionDiff
+from storywatch.storage.queries import Event, Reader, first_line
+from storywatch.storage.records import CheckRecord
+from storywatch.storage.schema import (
     StoryStatus,
-    Version,
-    VersionDiff,
-    number_from_digits,
     utcnow,
 )
-from storywatch.storage.records import CheckRecord
 
 # Built once: the columns set come from the parameters of each execution, and a reused
 # statement keeps its cache key, so a check costs no statement construction.
@@ -77,17 +63,8 @@ _UPDATE_STORY = (
 _UPDATE_STORY_VERSIONS = _UPDATE_STORY.where(_STORIES.c.version_count == bindparam("expected"))
 _STORY_VERSIONS = select(_STORIES.c.version_count).where(_STORIES.c.id == bindparam("story"))
 _STORY_VERSIONS_FOR_UPDATE = _STORY_VERSIONS.with_for_update()
-_VERSION_BY_NUMBER = select(_VERSIONS.c.id, _VERSIONS.c.text_blob).where(
+_VERSION_BY_NUMBER = select(_VERSIONS.c.id).where(
     _VERSIONS.c.story_id == bindparam("story"), _VERSIONS.c.number == bindparam("number")
-)
-_TEXT_CHAIN = (
-    select(_VERSIONS.c.id, _VERSIONS.c.base_version_id, _VERSIONS.c.text_blob)
-    .where(
-        _VERSIONS.c.story_id == bindparam("story"),
-        _VERSIONS.c.number <= bindparam("newest"),
-        _VERSIONS.c.number >= bindparam("oldest"),
-    )
-    .order_by(_VERSIONS.c.number.desc())
 )
 _INSERT_CHECK = insert(Check.__table__)  # type: ignore[attr-defined]
 _INSERT_VERSION = insert(_VERSIONS)
@@ -124,6 +101,15 @@ class Store:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def reader(self) -> Reader:
+        """The viewers' queries (storage/queries.py) over a connection of this store's
+        pool; close the reader (``with store.reader() as reader:``) to give it back."""
+        try:
+            connection = self.engine.raw_connection()
+        except SQLAlchemyError as exc:
+            raise database_error(exc, self.engine) from None
+        return Reader(connection, self.engine.dialect.loaded_dbapi, _where(self.engine))
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -234,40 +220,11 @@ class Store:
         return story
 
     def resolve_story(self, ref: str | int) -> Story:
-        """Find a story by numeric id, a unique URL prefix, or words of its title/name."""
-        text = str(ref).strip()
-        if text.isascii() and text.isdigit():  # not "²": str.isdigit() takes it, int() not
-            story_id = number_from_digits(text)
-            if story_id > MAX_ID:  # cannot exist, and the driver would overflow on it
-                raise NotFoundError(f"no story with id {text} (ids go up to {MAX_ID})")
-            return self.get_story(story_id)
-        with self._session() as session:
-            bare = text.split("://", 1)[-1]
-            by_url = session.exec(
-                select(Story).where(
-                    or_(col(Story.url).startswith(text), col(Story.url).contains("://" + bare))
-                )
-            ).all()
-            matches = list(by_url)
-            if not matches:
-                pattern = f"%{text.lower()}%"
-                matches = list(
-                    session.exec(
-                        select(Story).where(
-                            or_(
-                                func.lower(Story.title).like(pattern),
-                                func.lower(Story.name).like(pattern),
-                            )
-                        )
-                    ).all()
-                )
-        if not matches:
-            raise NotFoundError(f"no story matches {text!r} (use an id from `storywatch list`)")
-        if len(matches) > 1:
-            candidates = "; ".join(f"{s.id}: {s.label}" for s in matches[:5])
-            more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
-            raise AmbiguousError(f"{text!r} matches {len(matches)} stories: {candidates}{more}")
-        return matches[0]
+        """Find a story by numeric id, a unique URL prefix, or words of its title/name
+        (as the viewers do: Reader.resolve_story)."""
+        with self.reader() as reader:
+            story_id = reader.resolve_story(ref).id
+        return self.get_story(story_id)
 
     def list_stories(self, status: str | None = None) -> list[Story]:
         with self._session() as session:
@@ -335,31 +292,6 @@ class Store:
                 .limit(1)
             ).first()
 
-    def get_version(self, story_id: int, number: int) -> Version:
-        """Version by number; negative numbers count from the latest (-1 is the latest).
-        A missing one is an error naming the versions that exist."""
-        asked = number
-        if number < 0:
-            story = self.get_story(story_id)
-            number = story.version_count + 1 + number
-        with self._session() as session:
-            version = session.exec(
-                select(Version).where(Version.story_id == story_id, Version.number == number)
-            ).first()
-        if version is None:
-            raise NotFoundError(f"no version {asked}: {self.versions_span(story_id)}")
-        return version
-
-    def versions_span(self, story_id: int) -> str:
-        """'story 1 has versions 1-5' (with an en dash), 'story 1 has only version 1', or
-        how to get one."""
-        count = self.get_story(story_id).version_count
-        if count == 0:
-            return f"story {story_id} has no versions yet (run `storywatch check {story_id}`)"
-        if count == 1:
-            return f"story {story_id} has only version 1"
-        return f"story {story_id} has versions 1\u2013{count} (-1 is the latest)"
-
     def history(self, story_id: int) -> list[VersionEntry]:
         with self._session() as session:
             rows = session.exec(
@@ -370,23 +302,11 @@ class Store:
             ).all()
         return [VersionEntry(version, diff) for version, diff in rows]
 
-    def version_diff(self, version: Version) -> VersionDiff | None:
-        with self._session() as session:
-            return session.exec(
-                select(VersionDiff).where(VersionDiff.version_id == version.id)
-            ).first()
-
     def version_text(self, version: Version) -> str:
         if not textstore.is_delta(version.text_blob):
             return textstore.decode(version.text_blob)
-        assert version.id is not None
-        try:
-            with self.engine.connect() as connection:
-                return _decode_text(
-                    connection, version.story_id, version.number, version.id, version.text_blob
-                )
-        except SQLAlchemyError as exc:
-            raise database_error(exc, self.engine) from None
+        with self.reader() as reader:
+            return reader.version_text(version.story_id, version.number)
 
     def version_html(self, version: Version) -> str | None:
         if version.html_blob is None:
@@ -419,7 +339,7 @@ class Store:
                 check, version = self._write_check(connection, story_id, record)
         except IntegrityError as exc:
             raise StorageError(
-                f"story {story_id} changed concurrently; check not recorded ({_first_line(exc)})"
+                f"story {story_id} changed concurrently; check not recorded ({first_line(exc)})"
             ) from None
         return Check(**check), Version(**version) if version else None
 
@@ -563,9 +483,7 @@ class Store:
         )
         base_text = None
         if previous is not None and number % textstore.KEYFRAME_EVERY != 1:
-            base_text = _decode_text(
-                connection, story_id, expected, previous.id, previous.text_blob
-            )
+            base_text = _reader(connection).version_text(story_id, expected)
         blob, is_delta = textstore.encode(new.text, base_text)
         # Plain rows, not model instances: building and dumping a SQLModel object cost
         # more than the INSERT it fed.
@@ -619,19 +537,10 @@ class Store:
             ]
             connection.execute(_INSERT_ALERT, alerts)
 
-    def lifecycle_events(self, story_id: int) -> list[Check]:
+    def lifecycle_events(self, story_id: int) -> list[Event]:
         """The story's lifecycle events (unpublished, moved, URL changed), oldest first."""
-        with self._session() as session:
-            return list(
-                session.exec(
-                    select(Check)
-                    .where(
-                        Check.story_id == story_id,
-                        col(Check.outcome).in_(LIFECYCLE_OUTCOMES),
-                    )
-                    .order_by(col(Check.checked_at), col(Check.id))
-                ).all()
-            )
+        with self.reader() as reader:
+            return reader.lifecycle_events(story_id)
 
     def checks(self, story_id: int, limit: int = 50) -> list[Check]:
         with self._session() as session:
@@ -648,31 +557,13 @@ class Store:
         return utcnow()
 
 
-def _decode_text(
-    connection: Connection, story_id: int, number: int, version_id: int, blob: bytes
-) -> str:
-    """The text of a version: its blob, or the deltas back to the nearest full copy."""
-    if not textstore.is_delta(blob):
-        return textstore.decode(blob)
-    # The chain is at most KEYFRAME_EVERY long: one query fetches all of it.
-    chain = connection.execute(
-        _TEXT_CHAIN,
-        {"story": story_id, "newest": number, "oldest": number - textstore.KEYFRAME_EVERY},
-    ).all()
-    blobs = {row.id: (row.base_version_id, row.text_blob) for row in chain}
-    path: list[bytes] = []
-    current: int | None = version_id
-    while current is not None:
-        if current not in blobs:
-            raise StorageError(f"version {number} of story {story_id} is corrupt")
-        base_id, link = blobs[current]
-        path.append(link)
-        current = base_id if textstore.is_delta(link) else None
-    text: str | None = None
-    for link in reversed(path):
-        text = textstore.decode(link, text)
-    assert text is not None
-    return text
+def _reader(connection: Connection) -> Reader:
+    """The viewers' queries inside a transaction of ``connection`` (not closed by them)."""
+    return Reader(connection.connection, connection.dialect.loaded_dbapi, _where(connection.engine))
+
+
+def _where(engine: Engine) -> str:
+    return engine.url.database or engine.url.render_as_string(hide_password=True)
 
 
 def _check_row(story_id: int, record: CheckRecord, version_id: int | None = None) -> dict[str, Any]:
@@ -742,17 +633,7 @@ _UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeou
 
 
 def database_error(exc: SQLAlchemyError, engine: Engine) -> StorageError:
-    """The StorageError to raise for a SQLAlchemy error, telling an outage apart. A
-    database that cannot be written (a read-only file, folder or mount) is no outage: it
-    will not pass by waiting, so it is named with its file."""
-    reason = _first_line(exc)
-    if "readonly database" in reason:
-        where = (engine.url.database or "").removeprefix("file:").split("?")[0]
-        return StorageError(f"cannot write database {where}: it is read-only ({reason})")
-    kind = DatabaseUnavailableError if isinstance(exc, _UNAVAILABLE) else StorageError
-    return kind(f"database error: {reason}")
-
-
-def _first_line(exc: BaseException) -> str:
-    detail = str(getattr(exc, "orig", None) or exc).strip()
-    return detail.splitlines()[0] if detail else type(exc).__name__
+    """The StorageError to raise for a SQLAlchemy error (see queries.database_error)."""
+    return queries.database_error(
+        first_line(exc), _where(engine), unavailable=isinstance(exc, _UNAVAILABLE)
+    )

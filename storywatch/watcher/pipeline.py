@@ -31,7 +31,7 @@ from storywatch.errors import (
     StorywatchError,
     WorkerCrashedError,
 )
-from storywatch.notifiers.rules import AlertContext, plan_alerts, plan_lifecycle_alerts
+from storywatch.notifiers.planning import AlertContext, plan_alerts, plan_lifecycle_alerts
 from storywatch.storage import (
     AlertDraft,
     CheckOutcome,

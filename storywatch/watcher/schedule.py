@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from storywatch.config import ScheduleSettings
 from storywatch.config.durations import MAX_DURATION
 from storywatch.storage import CheckOutcome, ScheduleUpdate, Story, StoryStatus
-from storywatch.storage.models import as_utc
+from storywatch.storage.schema import as_utc
 
 _FAILED = frozenset(
     {CheckOutcome.FAILED, CheckOutcome.SUSPICIOUS, CheckOutcome.UNPUBLISHED, CheckOutcome.MOVED}

@@ -15,7 +15,8 @@ from starlette.responses import HTMLResponse, Response
 from storywatch.config import Settings
 from storywatch.history import times
 from storywatch.notifiers.rules import Dropped, story_rules
-from storywatch.storage import Store, Story
+from storywatch.storage import Store
+from storywatch.storage.queries import Reader, StoryRow
 
 _TEMPLATES = Environment(
     loader=PackageLoader("storywatch.web", "templates"),
@@ -35,7 +36,12 @@ class Context:
     store: Store
     settings: Settings
 
-    def dropped(self, story: Story) -> Dropped:
+    def reader(self) -> Reader:
+        """The viewers' queries over a connection of the store's pool, for one request
+        (``with context(request).reader() as reader:`` gives it back)."""
+        return self.store.reader()
+
+    def dropped(self, story: StoryRow) -> Dropped:
         """Why the story's alert rules let a shift pass, as `log` and `diff` say it."""
         return story_rules(self.settings.alerts, story.url, story.tags)
 

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from storywatch.diff.report import SUMMARY, change_report, report_html
 from storywatch.history import times
-from storywatch.storage.queries import ChangeRow, recent_changes
+from storywatch.storage.queries import ChangeRow, StoryRow
 from storywatch.web import params
 from storywatch.web.common import context, render_text
 from storywatch.web.pages import diff_path
@@ -32,10 +32,24 @@ def entry_id(change: ChangeRow) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
 
 
-def _feed(request: Request, title: str, changes: Sequence[ChangeRow], page: str) -> Response:
+def _changes(
+    request: Request, *, story_id: int | None = None, tag: str | None = None
+) -> tuple[list[ChangeRow], dict[int, StoryRow]]:
+    """The newest material changes and their stories."""
+    with context(request).reader() as reader:
+        changes = reader.recent_changes(story_id=story_id, tag=tag, limit=ENTRIES)
+        return changes, {sid: reader.story(sid) for sid in {c.story_id for c in changes}}
+
+
+def _feed(
+    request: Request,
+    title: str,
+    changes: Sequence[ChangeRow],
+    stories: dict[int, StoryRow],
+    page: str,
+) -> Response:
     ctx = context(request)
     base = str(request.base_url).rstrip("/")
-    stories = {sid: ctx.store.get_story(sid) for sid in {c.story_id for c in changes}}
     entries = []
     for change in changes:
         report = change_report(change.shifts, dropped=ctx.dropped(stories[change.story_id]))
@@ -63,23 +77,23 @@ def _feed(request: Request, title: str, changes: Sequence[ChangeRow], page: str)
 
 
 def all_changes(request: Request) -> Response:
-    changes = recent_changes(context(request).store, limit=ENTRIES)
-    return _feed(request, "storywatch: material changes", changes, "/")
+    changes, stories = _changes(request)
+    return _feed(request, "storywatch: material changes", changes, stories, "/")
 
 
 def story_changes(request: Request) -> Response:
-    store = context(request).store
-    story = store.get_story(params.story_id(request))
-    changes = recent_changes(store, story_id=story.id, limit=ENTRIES)
-    return _feed(request, f"storywatch: {story.label}", changes, f"/stories/{story.id}")
+    with context(request).reader() as reader:
+        story = reader.story(params.story_id(request))
+    changes, stories = _changes(request, story_id=story.id)
+    title = f"storywatch: {story.label}"
+    return _feed(request, title, changes, stories, f"/stories/{story.id}")
 
 
 def tag_changes(request: Request) -> Response:
     tag = request.path_params["tag"]
-    changes = recent_changes(context(request).store, tag=tag, limit=ENTRIES)
-    return _feed(
-        request, f"storywatch: stories tagged {tag}", changes, "/?" + urlencode({"tag": tag})
-    )
+    changes, stories = _changes(request, tag=tag)
+    title = f"storywatch: stories tagged {tag}"
+    return _feed(request, title, changes, stories, "/?" + urlencode({"tag": tag}))
 
 
 ROUTES = [

@@ -25,13 +25,7 @@ from storywatch.history.report import plural
 from storywatch.history.report_html import claim_item, shift_chips
 from storywatch.history.search import phrase_pattern
 from storywatch.storage import StoryStatus
-from storywatch.storage.queries import (
-    VersionRow,
-    all_tags,
-    recent_changes,
-    story_page,
-    version_rows,
-)
+from storywatch.storage.queries import VersionRow
 from storywatch.web import params
 from storywatch.web.common import context, fragment, render
 from storywatch.web.params import ChangeFilters
@@ -54,17 +48,18 @@ def diff_path(story_id: int, old: int, new: int, view: str = "inline") -> str:
 def home(request: Request) -> Response:
     ctx = context(request)
     filters = ChangeFilters.read(request, ctx.store.now())
-    changes = recent_changes(
-        ctx.store,
-        since=filters.since,
-        until=filters.until,
-        tag=filters.tag,
-        story_id=filters.story,
-        min_significance=filters.min_significance,
-        types=filters.types,
-        limit=filters.limit,
-    )
-    stories = {sid: ctx.store.get_story(sid) for sid in {c.story_id for c in changes}}
+    with ctx.reader() as reader:
+        changes = reader.recent_changes(
+            since=filters.since,
+            until=filters.until,
+            tag=filters.tag,
+            story_id=filters.story,
+            min_significance=filters.min_significance,
+            types=filters.types,
+            limit=filters.limit,
+        )
+        stories = {sid: reader.story(sid) for sid in {c.story_id for c in changes}}
+        tags = reader.all_tags()
     entries = []
     for change in changes:
         story = stories[change.story_id]
@@ -83,7 +78,7 @@ def home(request: Request) -> Response:
         entries=entries,
         filters=filters,
         query=request.query_params,
-        tags=all_tags(ctx.store),
+        tags=tags,
         shift_types=SHIFT_TYPES,
         feed=feed,
     )
@@ -95,14 +90,15 @@ def stories(request: Request) -> Response:
     status = params.text(request, "status")
     if status is not None and status not in STATUSES:
         raise InputError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-    found = story_page(
-        ctx.store,
-        text=params.text(request, "q"),
-        status=status,
-        tag=params.text(request, "tag"),
-        offset=(page_number - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-    )
+    with ctx.reader() as reader:
+        found = reader.story_page(
+            text=params.text(request, "q"),
+            status=status,
+            tag=params.text(request, "tag"),
+            offset=(page_number - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+        tags = reader.all_tags()
     pages = max(1, -(-found.total // PAGE_SIZE))
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page" and v]
 
@@ -120,7 +116,7 @@ def stories(request: Request) -> Response:
         next=page_link(page_number + 1) if page_number < pages else None,
         query=request.query_params,
         statuses=STATUSES,
-        tags=all_tags(ctx.store),
+        tags=tags,
     )
 
 
@@ -149,9 +145,10 @@ def story(request: Request) -> Response:
     from storywatch.diff.semantic import headline_change
 
     ctx = context(request)
-    found = ctx.store.get_story(params.story_id(request))
-    assert found.id is not None
-    rows = version_rows(ctx.store, found.id)
+    with ctx.reader() as reader:
+        found = reader.story(params.story_id(request))
+        rows = reader.version_rows(found.id)
+        events = reader.lifecycle_events(found.id)
     dropped = ctx.dropped(found)
     timeline = []
     previous_title: str | None = None
@@ -175,7 +172,7 @@ def story(request: Request) -> Response:
         timeline=timeline,
         headlines=_headlines(rows),
         claims=[fragment(claim_item(claim)) for claim in claims],
-        events=ctx.store.lifecycle_events(found.id),
+        events=events,
         versions=plural(len(rows), "version"),
         diff_path=diff_path,
     )
@@ -192,15 +189,16 @@ def compare(request: Request) -> Response:
 
 def diff(request: Request) -> Response:
     ctx = context(request)
-    found = ctx.store.get_story(params.story_id(request))
-    assert found.id is not None
     first, second = params.version_pair(request.path_params["pair"])
-    old, new = versions_to_compare(ctx.store, found, first, second)
-    if (old.number, new.number) != (first, second):  # -2..-1: to the shareable address
-        view = request.query_params.get("view", "inline")
-        return RedirectResponse(diff_path(found.id, old.number, new.number, view), 303)
-    old_text, new_text = ctx.store.version_text(old), ctx.store.version_text(new)
-    semantic = stored_or_computed(ctx.store, old, new, old_text, new_text)
+    with ctx.reader() as reader:
+        found = reader.story(params.story_id(request))
+        old, new = versions_to_compare(reader, found, first, second)
+        if (old.number, new.number) != (first, second):  # -2..-1: to the shareable address
+            view = request.query_params.get("view", "inline")
+            return RedirectResponse(diff_path(found.id, old.number, new.number, view), 303)
+        old_text = reader.version_text(found.id, old.number)
+        new_text = reader.version_text(found.id, new.number)
+    semantic = stored_or_computed(old, new, old_text, new_text)
     text = word_diff(old_text, new_text)
     report = change_report(
         semantic.shifts, headline=semantic.headline, text=text, dropped=ctx.dropped(found)
@@ -231,11 +229,10 @@ def diff(request: Request) -> Response:
 
 
 def version(request: Request) -> Response:
-    ctx = context(request)
-    found = ctx.store.get_story(params.story_id(request))
-    assert found.id is not None
-    shown = ctx.store.get_version(found.id, int(request.path_params["number"]))
-    text = ctx.store.version_text(shown)
+    with context(request).reader() as reader:
+        found = reader.story(params.story_id(request))
+        shown = reader.get_version(found.id, int(request.path_params["number"]))
+        text = reader.version_text(found.id, shown.number)
     return render(
         "version.html",
         title=f"{found.label}: version {shown.number}",
@@ -246,7 +243,6 @@ def version(request: Request) -> Response:
 
 
 def search(request: Request) -> Response:
-    ctx = context(request)
     phrase = params.text(request, "q")
     found = None
     if phrase is not None:
@@ -255,8 +251,9 @@ def search(request: Request) -> Response:
         except ValueError as exc:
             raise InputError(str(exc)) from None
         story_id = params.number(request, "story", low=1, high=2**31 - 1, default=0)
-        candidates = [ctx.store.get_story(story_id)] if story_id else ctx.store.list_stories()
-        found = search_stories(ctx.store, pattern, candidates)
+        with context(request).reader() as reader:
+            candidates = [reader.story(story_id)] if story_id else reader.list_stories()
+            found = search_stories(reader, pattern, candidates)
     return render("search.html", title="Search", phrase=phrase or "", found=found)
 
 

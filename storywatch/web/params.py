@@ -12,7 +12,7 @@ from starlette.requests import Request
 from storywatch.config.durations import parse_duration
 from storywatch.errors import InputError
 from storywatch.history.filters import parse_types
-from storywatch.storage.models import MAX_ID
+from storywatch.storage.schema import MAX_ID
 
 _PAIR = re.compile(r"(-?\d{1,10})\.\.(-?\d{1,10})")
 MAX_LIMIT = 10000

@@ -13,7 +13,7 @@ from storywatch.config import AlertSettings
 from storywatch.diff.model import SemanticDiff, Shift
 from storywatch.diff.text import word_diff
 from storywatch.notifiers.message import AlertMessage, build_payload
-from storywatch.notifiers.rules import AlertContext, plan_alerts
+from storywatch.notifiers.planning import AlertContext, plan_alerts
 from storywatch.storage import (
     CheckOutcome,
     CheckRecord,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import HeadlineChange, SemanticDiff, Shift
+from ..model import SemanticDiff, Shift
 from .align import Group, align
 from .compare import compare, house_style_only
 from .dates import has_calendar_day
@@ -18,7 +18,7 @@ from .features import (
 )
 from .finding import Finding
 from .names import NameContext
-from .normalise import match_key, sentence_key
+from .normalise import headline_change, match_key, sentence_key
 from .quotes import attributes, is_speaker_line, quotation_paragraphs
 from .roles import Role, is_attachment_line, is_credit, line_role, without_attachment_notes
 from .sentences import Sentence, segment
@@ -238,14 +238,6 @@ def _headline_findings(
     if len(lost) >= _HEADLINE_NEW_WORDS:
         findings.append(Finding("claim_removed", old_headline, None))
     return findings
-
-
-def headline_change(old: str | None, new: str | None) -> HeadlineChange | None:
-    """The headline rewrite between two versions, if any: a headline missing on either
-    side (not found on the page) is no rewrite, nor is a change of quote marks or spaces."""
-    if not old or not new or sentence_key(old) == sentence_key(new):
-        return None
-    return HeadlineChange(old, new)
 
 
 def semantic_diff(

@@ -14,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+from storywatch.diff.model import HeadlineChange
 from storywatch.diff.typography import INVISIBLE, TYPOGRAPHY
 
 # One character for one character, so offsets stay valid.
@@ -112,3 +113,11 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
+
+
+def headline_change(old: str | None, new: str | None) -> HeadlineChange | None:
+    """The headline rewrite between two versions, if any: a headline missing on either
+    side (not found on the page) is no rewrite, nor is a change of quote marks or spaces."""
+    if not old or not new or sentence_key(old) == sentence_key(new):
+        return None
+    return HeadlineChange(old, new)
