@@ -8,9 +8,13 @@ import io
 import json
 import logging
 import signal
+import socket
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import httpx
+import pytest
 
 from storywatch.config import Settings
 from storywatch.logs import setup_logging
@@ -262,3 +266,39 @@ def test_log_lines_are_text_by_default_and_json_on_request() -> None:
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+
+
+def test_run_serve_checks_and_serves_from_one_process(
+    page_server: PageServer, tmp_path: Path
+) -> None:
+    """`run --serve`: the daemon stores versions while the same process answers the web
+    pages and the API over them, and SIGTERM ends both."""
+    url = sqlite_url(tmp_path)
+    store = Store.open(url)
+    [story_id] = track(store, page_server, 1)
+    page_server.set(story_path(0), article(0))
+    store.close()
+    with socket.socket() as probe:  # a free port for the web server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = start_worker(
+        url, tmp_path / "worker.log", "--serve", env={"STORYWATCH_SERVE__PORT": str(port)}
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def stored_and_served() -> bool:
+        try:
+            answer = httpx.get(f"{base}/api/stories/{story_id}", timeout=2)
+        except httpx.TransportError:
+            return False
+        return answer.status_code == 200 and answer.json()["versions"] == 1
+
+    try:
+        wait_for(stored_and_served, 30, "the version stored by the daemon, read over HTTP")
+        page = httpx.get(f"{base}/stories/{story_id}", timeout=5)
+        assert page.status_code == 200 and "1 version" in page.text
+    finally:
+        code, _ = stop(proc, timeout=20)
+    assert code == 0
+    with pytest.raises(httpx.TransportError):
+        httpx.get(base + "/", timeout=2)
