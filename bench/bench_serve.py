@@ -4,29 +4,17 @@ stories (first page, a later page, a search). Target: each under 200 ms."""
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 import warnings
 from collections.abc import Callable
 
-from bench.bench_history import VERSIONS, build
+from bench.bench_history import VERSIONS, build, median_ms
 from storywatch.config import load_settings
 from storywatch.storage import Store
 from storywatch.web.app import create_app
 
 STORIES = 10_000
 TARGET_MS = 200.0
-
-
-def _median_ms(action: Callable[[], object], runs: int = 7) -> float:
-    action()  # templates compiled, caches warm: what every request after the first costs
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -50,18 +38,33 @@ def main() -> None:
 
             return run
 
+        def served_ms(path: str) -> float:
+            return median_ms(get(path), 7, warm=True)
+
         results = [
-            (f"story page, {VERSIONS} versions", _median_ms(get(f"/stories/{story_id}"))),
+            (
+                f"story page, {VERSIONS} versions",
+                served_ms(f"/stories/{story_id}"),
+            ),
             (
                 f"API history, {VERSIONS} versions",
-                _median_ms(get(f"/api/stories/{story_id}/history")),
+                served_ms(f"/api/stories/{story_id}/history"),
             ),
-            ("diff page, adjacent versions", _median_ms(get(f"/stories/{story_id}/diff/499..500"))),
-            (f"story list of {STORIES:,}, page 1", _median_ms(get("/stories"))),
-            (f"story list of {STORIES:,}, page 150", _median_ms(get("/stories?page=150"))),
-            (f"story list of {STORIES:,}, search", _median_ms(get("/stories?q=number+9999"))),
-            ("home, recent changes", _median_ms(get("/"))),
-            ("changes feed", _median_ms(get("/feeds/changes.atom"))),
+            (
+                "diff page, adjacent versions",
+                served_ms(f"/stories/{story_id}/diff/499..500"),
+            ),
+            (f"story list of {STORIES:,}, page 1", served_ms("/stories")),
+            (
+                f"story list of {STORIES:,}, page 150",
+                served_ms("/stories?page=150"),
+            ),
+            (
+                f"story list of {STORIES:,}, search",
+                served_ms("/stories?q=number+9999"),
+            ),
+            ("home, recent changes", served_ms("/")),
+            ("changes feed", served_ms("/feeds/changes.atom")),
         ]
         client.close()
         store.close()

@@ -81,15 +81,7 @@ def changes(request: Request) -> Response:
     app = context(request)
     filters = ChangeFilters.read(request, app.store.now())
     with app.reader() as reader:
-        found = reader.recent_changes(
-            since=filters.since,
-            until=filters.until,
-            tag=filters.tag,
-            story_id=filters.story,
-            min_significance=filters.min_significance,
-            types=filters.types,
-            limit=filters.limit,
-        )
+        found = filters.changes(reader)
         owners = {story.id: story for story in reader.list_stories()}
     return json_response([change_document(c, owners.get(c.story_id)) for c in found])
 

@@ -49,15 +49,7 @@ def home(request: Request) -> Response:
     ctx = context(request)
     filters = ChangeFilters.read(request, ctx.store.now())
     with ctx.reader() as reader:
-        changes = reader.recent_changes(
-            since=filters.since,
-            until=filters.until,
-            tag=filters.tag,
-            story_id=filters.story,
-            min_significance=filters.min_significance,
-            types=filters.types,
-            limit=filters.limit,
-        )
+        changes = filters.changes(reader)
         stories = {sid: reader.story(sid) for sid in {c.story_id for c in changes}}
         tags = reader.all_tags()
     entries = []

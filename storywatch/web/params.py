@@ -12,6 +12,7 @@ from starlette.requests import Request
 from storywatch.config.durations import parse_duration
 from storywatch.errors import InputError
 from storywatch.history.filters import parse_types
+from storywatch.storage.queries import ChangeRow, Reader
 from storywatch.storage.schema import MAX_ID
 
 _PAIR = re.compile(r"(-?\d{1,10})\.\.(-?\d{1,10})")
@@ -105,4 +106,16 @@ class ChangeFilters:
             tag=text(request, "tag"),
             story=story,
             limit=number(request, "limit", low=1, high=MAX_LIMIT, default=50),
+        )
+
+    def changes(self, reader: Reader) -> list[ChangeRow]:
+        """The stored changes these filters let through, newest first."""
+        return reader.recent_changes(
+            since=self.since,
+            until=self.until,
+            tag=self.tag,
+            story_id=self.story,
+            min_significance=self.min_significance,
+            types=self.types,
+            limit=self.limit,
         )
