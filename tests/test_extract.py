@@ -510,3 +510,21 @@ def test_a_list_under_a_heading_after_the_story_is_kept() -> None:
 
     assert set(f"- {note}" for note in notes) <= set(paragraphs)
     assert paragraphs[1].startswith("Traders who")
+
+
+def test_a_link_styled_as_furniture_inside_a_sentence_keeps_its_words() -> None:
+    # An inline attachment link whose class names furniture ("attachment", "meta") was
+    # dropped by trafilatura's class rules, taking words out of the sentence around it.
+    sentence = (
+        'The council has <span class="attachment-inline"><a href="/letter.pdf">written to the'
+        ' regulator</a> (<span class="file-size">180KB</span>)</span> to ask for more time.'
+    )
+    story = "".join(f"<p>{text}</p>" for text in BRIDGE[:2]) + f"<p>{sentence}</p>"
+    page = f"<html><body><article><h1>Mill Road bridge</h1>{story}</article></body></html>"
+
+    paragraphs = extract_article(page, "text/html").paragraphs
+
+    assert "The council has written to the regulator (180KB) to ask for more time." in paragraphs
+    # A furniture element standing alone in its paragraph is still trafilatura's to judge.
+    alone = page.replace(sentence, '<span class="timestamp">5 March 2025</span>')
+    assert not any("5 March" in p for p in extract_article(alone, "text/html").paragraphs)

@@ -102,6 +102,12 @@ _RESCUE_MAX_CHARS = 1000
 # Lists whose items trafilatura may have left out (see _left_out_a_list); items shorter
 # than this are menus and tag lists, not claims.
 _LISTS = XPath("//ul|//ol")
+# Inline elements with a class or id, directly inside a paragraph (see
+# _keep_words_of_sentences).
+_INLINE_IN_PARAGRAPH = XPath(
+    "//p/*[self::span or self::a or self::abbr or self::em or self::strong or self::b"
+    " or self::i or self::small or self::time][@class or @id]"
+)
 _LIST_ITEM_MIN_WORDS = 4
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # The standfirst (dek, lead paragraph): the first paragraph after the headline, in the
@@ -188,6 +194,7 @@ def _from_html(body: str, url: str | None) -> Article:
 def _story_text(tree: HtmlElement, url: str | None) -> str:
     """trafilatura's text of the story, comments and what readers do not see left out."""
     _drop_unseen_and_counters(tree)
+    _keep_words_of_sentences(tree)
     options = copy.copy(_extractor(datetime.now(UTC).date()))
     options.url = options.source = url
     text = _body_text(tree, options)
@@ -322,6 +329,21 @@ def _drop_unseen_and_counters(tree: HtmlElement) -> None:
             text = element.text_content()
             if _is_short(text) and any(char.isdigit() for char in text):
                 element.drop_tree()
+
+
+def _keep_words_of_sentences(tree: HtmlElement) -> None:
+    """Strip the class and id of inline elements in the middle of a paragraph's sentence.
+    trafilatura drops any element whose class names page furniture ("attachment",
+    "meta", "timestamp"), and inline in a sentence that cut words out of it: "The
+    <span class=attachment-inline><a>Education Secretary has today written to
+    Ofqual</a> (PDF, 180KB)</span> to ask ..." came out as "The to ask ..."."""
+    for element in _INLINE_IN_PARAGRAPH(tree):
+        paragraph = element.getparent()
+        words_before = element.getprevious() is not None or bool((paragraph.text or "").strip())
+        words_after = element.getnext() is not None or bool((element.tail or "").strip())
+        if words_before and words_after:
+            element.attrib.pop("class", None)
+            element.attrib.pop("id", None)
 
 
 def _is_short(text: str) -> bool:
