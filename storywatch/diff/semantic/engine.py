@@ -26,6 +26,8 @@ from .significance import overall_significance, shift_significance
 
 # A sentence shorter than this with no number, date or name ("Read more.") claims nothing.
 _CLAIM_MIN_WORDS = 4
+# Fewer words than this are no sentence of their own inside a merged one (see _mergeable).
+_MERGED_MIN_WORDS = 3
 # A headline is the article's most-read line: its shifts weigh more than the lede's.
 _HEADLINE_WEIGHT = 1.25
 # Content words a headline gains that the whole old story never used: a new claim.
@@ -81,7 +83,7 @@ def _read(text: str) -> _Side:
         speaker_lines=[order[sentences[k].paragraph] in speaker_paragraphs for k in kept],
         keys=frozenset(sentence_key(s.text) for s in sentences),
         words="\n".join(word_lines),
-        mergeable=tuple(line for line in word_lines if line.count(" ") > _CLAIM_MIN_WORDS - 1),
+        mergeable=tuple(line for line in word_lines if _mergeable(line)),
     )
 
 
@@ -123,7 +125,13 @@ def _said_within(sentence: str, other: _Side) -> bool:
     if sentence_key(sentence) in other.keys:
         return True
     words = f" {match_key(sentence)} "
-    return words.count(" ") > _CLAIM_MIN_WORDS - 1 and words in other.words
+    return _mergeable(words) and words in other.words
+
+
+def _mergeable(words: str) -> bool:
+    """Long enough (a padded word line) to be a sentence another one took in whole; a
+    shorter run ("It is.") would be found inside any sentence."""
+    return len(words.split()) >= _MERGED_MIN_WORDS
 
 
 def _merged_rest(sentence: str, other: _Side) -> str | None:
