@@ -19,10 +19,9 @@ from storywatch.history.documents import (
     shown_version,
     tracked_story,
 )
-from storywatch.history.lookup import search_stories, stored_or_computed, versions_to_compare
-from storywatch.history.search import phrase_pattern
+from storywatch.history.lookup import stored_or_computed, versions_to_compare
 from storywatch.web import params
-from storywatch.web.common import context, json_response
+from storywatch.web.common import context, json_response, search_hits
 from storywatch.web.params import ChangeFilters
 
 
@@ -91,15 +90,7 @@ def search(request: Request) -> Response:
     phrase = params.text(request, "q")
     if phrase is None:
         raise InputError("q: give the phrase to search for")
-    try:
-        pattern = phrase_pattern(phrase)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-    story_id = params.number(request, "story", low=1, high=2**31 - 1, default=0)
-    with context(request).reader() as reader:
-        candidates = [reader.story(story_id)] if story_id else reader.list_stories()
-        found = search_stories(reader, pattern, candidates)
-    return json_response(search_document(phrase, found))
+    return json_response(search_document(phrase, search_hits(request, phrase)))
 
 
 ROUTES = [

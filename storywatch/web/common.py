@@ -13,10 +13,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from storywatch.config import Settings
+from storywatch.errors import InputError
 from storywatch.history import times
+from storywatch.history.documents import SearchHit
+from storywatch.history.lookup import search_stories
+from storywatch.history.search import phrase_pattern
 from storywatch.notifiers.rules import Dropped, story_rules
 from storywatch.storage import Store
 from storywatch.storage.queries import Reader, StoryRow
+from storywatch.storage.schema import MAX_ID
+from storywatch.web import params
 
 _TEMPLATES = Environment(
     loader=PackageLoader("storywatch.web", "templates"),
@@ -50,6 +56,19 @@ def context(request: Request) -> Context:
     found = request.app.state.context
     assert isinstance(found, Context)
     return found
+
+
+def search_hits(request: Request, phrase: str) -> list[SearchHit]:
+    """The stories whose versions contain ``phrase`` (``?story=ID``: that story's only),
+    for the search page and ``/api/search`` alike."""
+    try:
+        pattern = phrase_pattern(phrase)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    story_id = params.number(request, "story", low=1, high=MAX_ID, default=0)
+    with context(request).reader() as reader:
+        candidates = [reader.story(story_id)] if story_id else reader.list_stories()
+        return search_stories(reader, pattern, candidates)
 
 
 def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:

@@ -20,14 +20,13 @@ from storywatch.diff.text import word_diff
 from storywatch.errors import InputError
 from storywatch.history.claims import build_claims
 from storywatch.history.documents import story_tags
-from storywatch.history.lookup import search_stories, stored_or_computed, versions_to_compare
+from storywatch.history.lookup import stored_or_computed, versions_to_compare
 from storywatch.history.report import plural
 from storywatch.history.report_html import claim_item, shift_chips
-from storywatch.history.search import phrase_pattern
 from storywatch.storage import StoryStatus
 from storywatch.storage.queries import VersionRow
 from storywatch.web import params
-from storywatch.web.common import context, fragment, render
+from storywatch.web.common import context, fragment, render, search_hits
 from storywatch.web.params import ChangeFilters
 
 PAGE_SIZE = 50
@@ -236,16 +235,7 @@ def version(request: Request) -> Response:
 
 def search(request: Request) -> Response:
     phrase = params.text(request, "q")
-    found = None
-    if phrase is not None:
-        try:
-            pattern = phrase_pattern(phrase)
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
-        story_id = params.number(request, "story", low=1, high=2**31 - 1, default=0)
-        with context(request).reader() as reader:
-            candidates = [reader.story(story_id)] if story_id else reader.list_stories()
-            found = search_stories(reader, pattern, candidates)
+    found = search_hits(request, phrase) if phrase is not None else None
     return render("search.html", title="Search", phrase=phrase or "", found=found)
 
 
