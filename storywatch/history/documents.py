@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from storywatch.history import times
+from storywatch.storage.schema import split_tags
 
 # Types only: `list` builds its document from here and needs none of these modules (the
 # viewers read rows without the ORM; `add` prints the ORM's stories).
@@ -53,7 +54,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def story_tags(story: AnyStory) -> list[str]:
-    return [tag for tag in story.tags.split(",") if tag]
+    return split_tags(story.tags)
 
 
 def version_dict(row: VersionRow) -> dict[str, Any]:

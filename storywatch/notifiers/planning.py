@@ -21,7 +21,7 @@ from storywatch.diff.model import SemanticDiff
 from storywatch.notifiers.message import build_lifecycle_payload, build_payload, new_key
 from storywatch.notifiers.rules import drop_reason, effective_rules, firing_shifts
 from storywatch.storage.records import AlertDraft
-from storywatch.storage.schema import OutboxStatus
+from storywatch.storage.schema import OutboxStatus, split_tags
 
 if TYPE_CHECKING:
     from storywatch.config.settings import AlertSettings
@@ -141,7 +141,7 @@ def plan_lifecycle_alerts(
         "url": story.url,
         "name": story.name,
         "title": story.title,
-        "tags": [tag for tag in story.tags.split(",") if tag],
+        "tags": split_tags(story.tags),
     }
 
     def payload(key: str) -> dict[str, Any]:

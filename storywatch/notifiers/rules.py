@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from storywatch.config.sources import DEFAULT_RULE, Rule
 from storywatch.diff.model import SemanticDiff, Shift
+from storywatch.storage.schema import split_tags
 
 if TYPE_CHECKING:  # the views import these rules without pydantic
     from storywatch.config.settings import AlertRule, AlertSettings
@@ -96,7 +97,7 @@ def story_rules(
 ) -> Dropped:
     """``drop_reason`` for one story's rules (``tags`` as stored: "a,b", or a list);
     ``settings`` None is nothing configured (see cli/context.py)."""
-    tag_list = [t for t in tags.split(",") if t] if isinstance(tags, str) else list(tags)
+    tag_list = split_tags(tags) if isinstance(tags, str) else list(tags)
     return partial(drop_reason, effective_rules(settings, story_url, tag_list))
 
 

@@ -38,6 +38,7 @@ from storywatch.storage.schema import (
     SCHEMA_REVISION,
     as_utc,
     number_from_digits,
+    split_tags,
 )
 
 # "interval" is quoted: PostgreSQL reads it as the start of an interval literal.
@@ -440,7 +441,7 @@ class Reader:
     def all_tags(self) -> list[str]:
         """Every tag any story has, sorted."""
         rows = self._rows("SELECT DISTINCT tags FROM stories")
-        return sorted({tag for (tags,) in rows for tag in tags.split(",") if tag})
+        return sorted({tag for (tags,) in rows for tag in split_tags(tags)})
 
     def count_changes(self, *, material_only: bool = True) -> int:
         """How many stored diffs there are (material ones only, by default)."""

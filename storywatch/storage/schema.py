@@ -25,6 +25,11 @@ def number_from_digits(digits: str) -> int:
     return min(int(significant), MAX_ID + 1)
 
 
+def split_tags(stored: str) -> list[str]:
+    """A story's tags as the ``tags`` column keeps them: "a,b" (empty when none)."""
+    return [tag for tag in stored.split(",") if tag]
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

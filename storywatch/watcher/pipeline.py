@@ -45,6 +45,7 @@ from storywatch.storage import (
     utcnow,
 )
 from storywatch.storage.outbox import last_alert_at
+from storywatch.storage.schema import split_tags
 from storywatch.watcher.extract import Article, extract_page
 from storywatch.watcher.fetch import Fetcher, FetchResult
 from storywatch.watcher.normalise import content_hash, same_headline
@@ -496,7 +497,7 @@ class Checker:
             story_url=story.url,
             story_name=story.name,
             story_title=article.title or story.title,
-            story_tags=tuple(t for t in story.tags.split(",") if t),
+            story_tags=tuple(split_tags(story.tags)),
             version_number=story.version_count + 1,
             previous_number=latest.number,
             diff=analysis.semantic,
