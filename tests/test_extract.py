@@ -512,6 +512,29 @@ def test_a_list_under_a_heading_after_the_story_is_kept() -> None:
     assert paragraphs[1].startswith("Traders who")
 
 
+def test_key_points_listed_above_the_first_paragraph_are_kept() -> None:
+    # A story that opens on its key points, a list with no lead-in above it: the same
+    # one-by-one gathering left it out, and an item moved into the list from a paragraph
+    # read as a claim removed.
+    points = (
+        "The bridge will close for eight weeks from Monday 3 March",
+        "Buses will divert through Station Road while the work goes on",
+    )
+    story = (
+        "<ul>" + "".join(f"<li>{p}</li>" for p in points) + "</ul>"
+        "<p>The council is replacing the deck of the Mill Road bridge, which was damaged in "
+        "the floods last winter. The work will cost 1.2 million pounds.</p>"
+        "<p>Pedestrians will still be able to cross on a temporary walkway, the council "
+        "added in a statement on Friday.</p>"
+    )
+    page = f"<html><body><div><div class='banner'></div><div>{story}</div></div></body></html>"
+
+    paragraphs = extract_article(page, "text/html").paragraphs
+
+    assert [f"- {point}" for point in points] == list(paragraphs[:2])
+    assert paragraphs[2].startswith("The council is replacing")
+
+
 def test_a_link_styled_as_furniture_inside_a_sentence_keeps_its_words() -> None:
     # An inline attachment link whose class names furniture ("attachment", "meta") was
     # dropped by trafilatura's class rules, taking words out of the sentence around it.

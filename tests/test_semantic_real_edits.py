@@ -439,3 +439,63 @@ def test_work_in_progress_against_work_done_is_modality() -> None:
     # Another verb in progress is wording; "being" before a noun is no progress.
     assert _shifts("The bridge is being repaired.", "The bridge is being fixed.") == []
     assert not semantic_diff("He is being honest.", "He was being honest.").material
+
+
+@pytest.mark.parametrize(
+    ("line", "role"),
+    [
+        ("We will update this page as more information becomes available.", Role.FRAGMENT),
+        ("We'll let you know when we publish the full list of questions.", Role.FRAGMENT),
+        ("This story will be updated.", Role.FRAGMENT),
+        ("The review panel now has its own independent website.", Role.FRAGMENT),
+        ("The council has launched a new web page.", Role.FRAGMENT),
+        ("The council has a new chief executive.", Role.CLAIM),
+        ("Professor Amy Kerr explains how the flood barrier works", Role.FRAGMENT),
+        ("Professor Amy Kerr explains how the flood barrier works.", Role.CLAIM),
+        ("the barrier explains nothing about the cost of repairs", Role.CLAIM),
+    ],
+)
+def test_the_page_talking_about_itself_and_media_titles(line: str, role: Role) -> None:
+    assert line_role(line) is role
+
+
+def test_a_promise_to_update_the_page_removed_is_no_claim_removed() -> None:
+    old = BODY + "\nWe are collecting your questions and will let you know when we publish answers."
+    new = BODY + "\nAnswers to your questions (PDF, 120KB, 9 pages)"
+    assert not semantic_diff(old, new).material
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("two PPRs", "2 rapid pressure readings"),
+        ("the PPE", "the personal protective equipment"),
+    ],
+)
+def test_an_abbreviation_replaced_by_its_description_is_house_style(short: str, long: str) -> None:
+    old = f"Staff must wear {short} on every shift, the trust said."
+    new = f"Staff must wear {long} on every shift, the trust said."
+    assert not semantic_diff(old, new).material
+    assert not semantic_diff(new, old).material
+
+
+def test_an_abbreviation_replaced_by_another_organisation_is_an_entity_shift() -> None:
+    old = "The grant was paid by the FSA on Monday."
+    new = "The grant was paid by the local council on Monday."
+    assert [s.type for s in semantic_diff(old, new).shifts] == ["entity"]
+
+
+def test_number_words_made_numerals_in_a_headline_are_house_style() -> None:
+    diff = semantic_diff(
+        BODY,
+        BODY,
+        "Wyre defences to take two years and five phases",
+        "Wyre defences to take 2 years and 5 phases",
+    )
+    assert not diff.material
+
+
+def test_a_statement_line_heads_the_issuers_words() -> None:
+    old = BODY
+    new = BODY + "\nJoint statement by the governments of Norway and Iceland:"
+    assert not semantic_diff(old, new).material

@@ -252,8 +252,10 @@ def _body_text(tree: HtmlElement, options: Extractor) -> str:
 
 
 def _left_out_a_list(tree: HtmlElement, text: str) -> bool:
-    """Whether a list that follows a paragraph of ``text`` (its lead-in, "The changes
-    are:", maybe with a heading between) has none of its items in ``text``."""
+    """Whether a list beside a paragraph of ``text`` has none of its items in ``text``:
+    after its lead-in ("The changes are:", maybe with a heading between), or before the
+    paragraph that follows it (the key points that open a story, above its first
+    paragraph)."""
     extracted = _flat(text)
     for found in _LISTS(tree):
         items = [_flat(item.text_content()) for item in found.iterchildren("li")]
@@ -265,11 +267,18 @@ def _left_out_a_list(tree: HtmlElement, text: str) -> bool:
         lead_in = found.getprevious()
         while lead_in is not None and lead_in.tag in _HEADINGS:
             lead_in = lead_in.getprevious()
-        if lead_in is not None and lead_in.tag == "p":
-            lead = _flat(lead_in.text_content())
-            if len(lead.split()) >= 2 and lead in extracted:
-                return True
+        if any(
+            _extracted_paragraph(neighbour, extracted) for neighbour in (lead_in, found.getnext())
+        ):
+            return True
     return False
+
+
+def _extracted_paragraph(element: HtmlElement | None, extracted: str) -> bool:
+    if element is None or element.tag != "p":
+        return False
+    paragraph = _flat(element.text_content())
+    return len(paragraph.split()) >= 2 and paragraph in extracted
 
 
 def _holds_every_line(text: str, lines: str) -> bool:

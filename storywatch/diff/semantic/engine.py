@@ -10,6 +10,7 @@ from .align import Group, align
 from .compare import compare, house_style_only
 from .dates import has_calendar_day
 from .features import (
+    NUMBER_WORD_STEMS,
     Features,
     content_stems,
     group_features,
@@ -236,7 +237,9 @@ def _headline_findings(
     # "banned for negligent record keeping"): words new to the headline that the old
     # article never used are a new claim; words it dropped that the new article no
     # longer uses are a claim withdrawn.
-    old_words, new_words = content_stems(old_features.tokens), content_stems(new_features.tokens)
+    # Number words are values, compared above: "five full days" -> "5 full days" is style.
+    old_words = content_stems(old_features.tokens) - NUMBER_WORD_STEMS
+    new_words = content_stems(new_features.tokens) - NUMBER_WORD_STEMS
     old_story = text_stems(old_body) | old_words
     new_story = text_stems(new_body) | new_words
     gained = new_words - old_story

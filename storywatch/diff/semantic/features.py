@@ -14,7 +14,7 @@ from functools import lru_cache
 from .attribution import find_speakers
 from .cues import find_modals, find_negations, find_polarity
 from .dates import find_dates
-from .lexicon import STOP_WORDS
+from .lexicon import NUMBER_WORDS, STOP_WORDS
 from .mention import Mention
 from .names import NameCandidate, find_names
 from .normalise import Token, stem, tokenise
@@ -38,6 +38,10 @@ class Features:
     @property
     def word_count(self) -> int:
         return sum(1 for token in self.tokens if token.is_word)
+
+
+# Number words are values, read as numbers: their stems are no content word of a sentence.
+NUMBER_WORD_STEMS = frozenset(stem(word) for word in NUMBER_WORDS)
 
 
 def content_stems(tokens: Sequence[Token]) -> frozenset[str]:

@@ -81,6 +81,7 @@ SCALES = {
     "billion": 1_000_000_000,
     "trillion": 1_000_000_000_000,
 }
+NUMBER_WORDS = frozenset((*UNITS, *TENS, *SCALES))
 # Short scale suffixes after a figure: "$1.2bn", "£30m", "5k".
 SCALE_SUFFIXES = {
     "k": 1_000,

@@ -65,13 +65,19 @@ def attributes(paragraph: str) -> bool:
     return bool(_ATTRIBUTION.search(outside))
 
 
+# "Statement by the governments of France, Germany and the UK:" heads the issuers' words.
+_STATEMENT_LINE = re.compile(r"^(?:\w+\s+)?statement\s+(?:by|from|of|on behalf of)\b", re.I)
+
+
 def is_speaker_line(paragraph: str) -> bool:
     """ "The Minister for Trade, Jane Smith, said:" introduces the paragraphs after it."""
     text = plain(paragraph).strip()
     if not text.endswith(":"):
         return False
     words = _NOT_WORD.sub(" ", text.lower()).split()
-    return any(word in _SPEAKER_LINE_VERBS for word in words[-4:])
+    return any(word in _SPEAKER_LINE_VERBS for word in words[-4:]) or bool(
+        _STATEMENT_LINE.match(text)
+    )
 
 
 def quotation_paragraphs(

@@ -16,8 +16,10 @@ Each rule follows from how such lines are built, not from a list of pages:
   a file format with a size ("PDF, 140 KB"), an accessible-format notice, a URL, an
   e-mail address or a phone number;
 - fragments: a line with no sentence form (no closing punctuation, no verb we know), such
-  as a heading, a table cell, a caption or an address line, and a pointer to a document
-  ("The full report has been published."); a paragraph that closes on a picture credit
+  as a heading, a table cell, a caption or an address line, a video's title under its
+  player ("Dr Jane Smith explains how ...", no full stop), a pointer to a document ("The
+  full report has been published.") and the page talking about itself ("We will update
+  this page", "The inquiry now has its own website"); a paragraph that closes on a picture credit
   ("... in Bologna. Crown copyright") is a caption, whatever its sentences look like.
   A fragment is compared when it was edited (a fee in a table going from £75 to £80 is
   news), but one added or removed whole is not a claim added or removed, unless it names
@@ -142,6 +144,24 @@ _POINTER = re.compile(
     r"(?:published(?:\s+(?:soon|shortly|today|too|also))?\s*[.:]?|available\s*:)\s*$",
     re.IGNORECASE,
 )
+# The page talking about itself: "We will update this page as more information becomes
+# available", "we'll let you know when we publish the Q&A", "The Inquiry now has its own
+# website" (what the reader is given is the link, not a fact about the world).
+_SELF_REFERENCE = re.compile(
+    r"\b(?:will|'ll)\s+(?:let (?:you|readers) know|update (?:this|the) (?:page|story|article|"
+    r"post))\b|\b(?:this|the) (?:page|story|article|post) will be updated\b"
+    r"|\b(?:has|have)\s+(?:now\s+)?(?:launched\s+)?(?:its|their|a)\s+(?:own\s+|new\s+|"
+    r"dedicated\s+|independent\s+)*(?:website|web ?page)\s*[.]?$",
+    re.IGNORECASE,
+)
+_SELF_HINTS = ("let ", "update", "website", "webpage", "web page")
+# A video's or a podcast's title under its player: "Dr June Raine discusses how vaccines
+# are approved" (no full stop: a caption, however it reads).
+_PRESENTING = _words(
+    "discusses explains talks speaks answers introduces presents describes outlines "
+    "reflects shares sets"
+)
+_PRESENTER_MAX_WORDS = 5
 _ATTACHMENT = re.compile(
     r"\b(?:pdf|docx?|xlsx?|xls|ods|odt|odp|csv|pptx?|rtf|zip|epub|html|mp3|mp4|"
     r"ms word|ms excel)\b[^.]{0,30}?\b\d+(?:[.,]\d+)?\s?(?:kb|mb|gb|bytes)\b"
@@ -289,6 +309,18 @@ def _is_title(words: list[str]) -> bool:
     return content >= _TITLE_MIN_WORDS
 
 
+def _is_media_title(text: str, words: list[str]) -> bool:
+    """An unpunctuated line whose capitalised subject presents something."""
+    if _CLOSES.search(text):
+        return False
+    for word in words[:_PRESENTER_MAX_WORDS]:
+        if word.lower() in _PRESENTING:
+            return word is not words[0]
+        if not word[0].isupper():
+            return False
+    return False
+
+
 def _has_sentence_form(text: str, words: list[str]) -> bool:
     if _CLOSES.search(text):
         # A question asks, it does not assert ("What happens next?"). A line ending on a
@@ -347,7 +379,11 @@ def line_role(line: str) -> Role:
         return Role.CLAIM if _CLOSES.search(text) else Role.FRAGMENT
     if not _has_sentence_form(text, words) or _is_title(words) or text.isupper():
         return Role.FRAGMENT
+    if _is_media_title(text, words):
+        return Role.FRAGMENT
     lower = text.lower()
     if ("published" in lower or "available" in lower) and _POINTER.search(text):
+        return Role.FRAGMENT
+    if any(hint in lower for hint in _SELF_HINTS) and _SELF_REFERENCE.search(text):
         return Role.FRAGMENT
     return Role.CLAIM
