@@ -499,3 +499,41 @@ def test_a_statement_line_heads_the_issuers_words() -> None:
     old = BODY
     new = BODY + "\nJoint statement by the governments of Norway and Iceland:"
     assert not semantic_diff(old, new).material
+
+
+def test_a_status_given_the_other_way_in_a_new_sentence_is_a_negation() -> None:
+    old = (
+        BODY + "\nWe have now opened nominations for our 2024 river prize, recognising your "
+        "work to keep the Wyre clean over the past year!"
+    )
+    new = BODY + "\nNominations are now closed."
+    shifts = semantic_diff(old, new).shifts
+    assert ("negation", "opened", "closed") in [(s.type, s.old, s.new) for s in shifts]
+
+
+def test_a_new_sentence_with_an_opposite_status_on_another_topic_is_no_negation() -> None:
+    old = "The footbridge was opened by the mayor in 1998.\n" + BODY
+    new = BODY + "\nThe car park will be closed during the works."
+    shifts = semantic_diff(old, new).shifts
+    assert {s.type for s in shifts} == {"claim_removed", "claim_added"}
+
+
+@pytest.mark.parametrize(
+    ("old_issuers", "new_issuers"),
+    [
+        ("The leaders of Norway, Chile and Kenya", "The governments of Norway, Chile and Kenya"),
+        ("The ministers of Peru and the UK", "The ambassadors of Peru and the UK"),
+    ],
+)
+def test_issuers_named_by_a_list_of_countries_are_attributed(
+    old_issuers: str, new_issuers: str
+) -> None:
+    tail = " have issued a joint statement on the fishing talks."
+    shifts = semantic_diff(old_issuers + tail, new_issuers + tail).shifts
+    assert [s.type for s in shifts] == ["attribution"]
+
+
+def test_a_date_before_the_speaker_is_no_list_of_names() -> None:
+    old = "Nurses will walk out for 48 hours from Tuesday, the Royal College of Nursing said."
+    new = "Nurses will stage a 48-hour walkout from Tuesday, the Royal College of Nursing said."
+    assert not semantic_diff(old, new).material

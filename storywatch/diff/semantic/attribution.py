@@ -71,13 +71,35 @@ def _is_passive(tokens: Sequence[Token], verb: int) -> bool:
     return k >= 0 and tokens[k].lower in PASSIVE_MARKERS
 
 
+def _joins_names(tokens: Sequence[Token], k: int, in_list: bool) -> bool:
+    """Is token k the "and" of a list of names ("the leaders of the UK, France and Italy
+    said"), or, once that "and" is behind the walk, one of the list's commas? A clause
+    boundary otherwise ("from Tuesday, the union said")."""
+    joiner = tokens[k].lower
+    if k == 0 or k + 1 >= len(tokens) or joiner not in ("and", ","):
+        return False
+    before, after = tokens[k - 1], tokens[k + 1]
+    if not before.text[0].isupper() or before.lower in _DATE_WORDS:
+        return False
+    if joiner == ",":
+        return in_list and after.text[0].isupper()
+    return after.text[0].isupper() or after.lower == "the"
+
+
 def _words_before(tokens: Sequence[Token], verb: int) -> list[int]:
     k = verb - 1
     while k >= 0 and tokens[k].lower in SPEECH_AUXILIARIES:
         k -= 1
     indexes: list[int] = []
-    while k >= 0 and len(indexes) < _MAX_SPEAKER_WORDS:
+    in_list = False
+    listed = 0  # the names of a list after its first do not count towards the limit
+    while k >= 0 and len(indexes) - listed < _MAX_SPEAKER_WORDS:
         token = tokens[k]
+        if _joins_names(tokens, k, in_list):
+            in_list = True
+            listed = sum(1 for i in indexes if tokens[i].text[0].isupper())
+            k -= 1
+            continue
         if not token.is_word or token.lower in CLAUSE_BOUNDARIES:
             break
         indexes.append(k)

@@ -211,6 +211,86 @@ def _findings(group: Group, old: _Side, new: _Side, context: NameContext) -> lis
     return findings
 
 
+# Two sentences speak of the same thing when they share a content word, compared by its
+# first letters ("nominations"/"nominees", "remunerated"/"remuneration").
+_TOPIC_PREFIX = 6
+
+
+def _topics(features: Features) -> frozenset[str]:
+    cues = {m.token for m in features.polarity}
+    return frozenset(
+        token.lower[:_TOPIC_PREFIX]
+        for k, token in enumerate(features.tokens)
+        if len(token.lower) >= _TOPIC_PREFIX and token.is_word and k not in cues
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Status:
+    """What a sentence says is so or not ("closed", "available"), and what about."""
+
+    signs: dict[str, str]  # polarity key -> its word
+    topics: frozenset[str]
+
+    @classmethod
+    def of(cls, features: Features) -> _Status:
+        return cls({m.key: m.text for m in features.polarity}, _topics(features))
+
+    def flipped_from(self, other: _Status) -> tuple[str, str] | None:
+        """The words by which this sentence gives the opposite status of the other on the
+        same topic ("We have now opened nominations" -> "Nominations are now closed"). A
+        denial alone ("not") is no such sign: new sentences deny all sorts of things."""
+        if not self.topics & other.topics:
+            return None
+        for key, word in self.signs.items():
+            group, sign = key.split(":")
+            opposite = f"{group}:{'-1' if sign == '+1' else '+1'}"
+            if opposite in other.signs and key not in other.signs:
+                return other.signs[opposite], word
+        return None
+
+
+def _reversed_claims(groups: Sequence[Group], old: _Side, new: _Side) -> list[Shift]:
+    """A claim replaced by its opposite in other words, so that no two sentences align:
+    each added sentence that flips an old sentence no longer said, on the same topic."""
+    before: dict[int, _Status] = {}
+    for group in groups:
+        if not _unchanged(group, old, new):
+            for i in group.old:
+                features = sentence_features(old.sentences[i].text)
+                if features.polarity:
+                    before[i] = _Status.of(features)
+    shifts: list[Shift] = []
+    for j in (j for group in groups if not group.old for j in group.new):
+        features = sentence_features(new.sentences[j].text)
+        if not before or new.roles[j] is not Role.CLAIM or not features.polarity:
+            continue
+        after = _Status.of(features)
+        flip = next(
+            ((i, words) for i, status in before.items() if (words := after.flipped_from(status))),
+            None,
+        )
+        if flip is not None:
+            i, (old_word, new_word) = flip
+            shifts.append(
+                Shift(
+                    type="negation",
+                    old=old_word,
+                    new=new_word,
+                    old_sentence=old.sentences[i].text,
+                    new_sentence=new.sentences[j].text,
+                    significance=shift_significance("negation", new.sentences[j].paragraph),
+                )
+            )
+    return shifts
+
+
+def _unchanged(group: Group, old: _Side, new: _Side) -> bool:
+    return bool(group.old and group.new) and [
+        sentence_key(old.sentences[i].text) for i in group.old
+    ] == [sentence_key(new.sentences[j].text) for j in group.new]
+
+
 def _headline_findings(
     old_headline: str, new_headline: str, old_body: str, new_body: str, context: NameContext
 ) -> list[Finding]:
@@ -310,6 +390,7 @@ def semantic_diff(
             )
             for finding in findings
         )
+    shifts.extend(_reversed_claims(groups, old, new))
     return SemanticDiff(
         material=bool(shifts),
         significance=overall_significance(s.significance for s in shifts),

@@ -554,7 +554,7 @@ SPEECH_VERBS = _words(
     confirmed confirms claimed claims insisted insists warned warns wrote writes tweeted
     posted noted notes explained explains argued argues acknowledged acknowledges admitted
     admits testified testifies estimated estimates suggested suggests disclosed revealed
-    showed shows show found finds
+    showed shows show found finds issued issues
     """
 )
 # Words between a speaker and the verb that are not part of the speaker ("police have said").
