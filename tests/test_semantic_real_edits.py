@@ -537,3 +537,61 @@ def test_a_date_before_the_speaker_is_no_list_of_names() -> None:
     old = "Nurses will walk out for 48 hours from Tuesday, the Royal College of Nursing said."
     new = "Nurses will stage a 48-hour walkout from Tuesday, the Royal College of Nursing said."
     assert not semantic_diff(old, new).material
+
+
+@pytest.mark.parametrize(
+    ("line", "role"),
+    [
+        ("Includes passports, driving and travel, pets and roaming fees.", Role.LINK),
+        ("Explains how to apply for a river grant", Role.LINK),
+        ("To find out more about the scheme, please refer to the council's page.", Role.LINK),
+        ("Notes to Editors:", Role.FRAGMENT),
+        ("Key Facts:", Role.FRAGMENT),
+        ("Countries that sent delegates include:", Role.CLAIM),
+    ],
+)
+def test_link_descriptions_and_title_case_labels(line: str, role: Role) -> None:
+    assert line_role(line) is role
+
+
+def test_the_source_named_again_in_a_relative_clause_is_the_same_speaker() -> None:
+    old = "The survey shows that 98% of anglers own a licence."
+    new = "We have published a survey that shows that 98% of anglers own a licence."
+    assert "attribution" not in [s.type for s in semantic_diff(old, new).shifts]
+
+
+def test_a_title_case_headline_capitalises_common_words() -> None:
+    body = "The mayor will host the youth team at the town hall before it travels to play in Leeds."
+    diff = semantic_diff(
+        body,
+        body,
+        "Mayor Hosts Youth Team to Play in Leeds Cup",
+        "Mayor Hosts Youth Team Before the Leeds Cup",
+    )
+    assert not [s for s in diff.shifts if s.type == "entity"]
+
+
+def test_a_headline_word_said_in_another_form_in_the_story_is_no_claim_removed() -> None:
+    body = (
+        "2 men who repeatedly burned waste at a Northampton yard were handed suspended "
+        "sentences. The pair lit the fires over 3 months."
+    )
+    diff = semantic_diff(
+        body,
+        body,
+        "Northants pair handed suspended sentences for repeated fires",
+        "Suspended sentences for 2 men who burned waste",
+    )
+    assert not diff.material
+
+
+def test_the_narrator_after_an_unmarked_quote_is_not_quoted() -> None:
+    speech = (
+        "The Minister for Water, Ana Ruiz, said:\n"
+        "We must keep our rivers clean, and this money will help us do it.\n"
+    )
+    old = speech + "The agency invited bids from 40 councils who applied last year."
+    new = speech + "The agency invited bids from 40 councils which applied last year."
+    assert not semantic_diff(old, new).material
+    moved = speech + "The agency invited bids from 45 councils which applied last year."
+    assert [s.type for s in semantic_diff(old, moved).shifts] == ["number"]

@@ -86,9 +86,15 @@ def _joins_names(tokens: Sequence[Token], k: int, in_list: bool) -> bool:
     return after.text[0].isupper() or after.lower == "the"
 
 
+_RELATIVE_PRONOUNS = frozenset({"that", "which", "who"})
+
+
 def _words_before(tokens: Sequence[Token], verb: int) -> list[int]:
     k = verb - 1
     while k >= 0 and tokens[k].lower in SPEECH_AUXILIARIES:
+        k -= 1
+    # "We have published research that shows": the speaker is the noun the clause is on.
+    if k > 0 and tokens[k].lower in _RELATIVE_PRONOUNS and tokens[k - 1].is_word:
         k -= 1
     indexes: list[int] = []
     in_list = False

@@ -21,7 +21,13 @@ from .finding import Finding
 from .names import NameContext
 from .normalise import headline_change, match_key, sentence_key
 from .quotes import attributes, is_speaker_line, quotation_paragraphs
-from .roles import Role, is_attachment_line, is_credit, line_role, without_attachment_notes
+from .roles import (
+    Role,
+    is_attachment_line,
+    is_credit,
+    line_role,
+    without_attachment_notes,
+)
 from .sentences import Sentence, segment
 from .significance import overall_significance, shift_significance
 
@@ -33,6 +39,9 @@ _MERGED_MIN_WORDS = 3
 _HEADLINE_WEIGHT = 1.25
 # Content words a headline gains that the whole old story never used: a new claim.
 _HEADLINE_NEW_WORDS = 2
+# A headline is in Title Case when this share of its longer words is capitalised.
+_TITLE_CASE_SHARE = 0.8
+_SHORT_TITLE_WORD = 3  # "of", "to", "the", "and" stay lowercase in Title Case
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,14 +300,39 @@ def _unchanged(group: Group, old: _Side, new: _Side) -> bool:
     ] == [sentence_key(new.sentences[j].text) for j in group.new]
 
 
+def _sentence_case(headline: str, context: NameContext) -> str:
+    """A headline in Title Case ("Council Hosts Youth Team at the World Cup") with its
+    capitals kept only on the words that may be names: a word the articles write in
+    lowercase ("hosts", "team") has its capital from house style."""
+    words = headline.split()
+    capitalised = [w for w in words if len(w) > _SHORT_TITLE_WORD and w[0].isupper()]
+    long_words = [w for w in words if len(w) > _SHORT_TITLE_WORD and w[0].isalpha()]
+    if len(capitalised) < _TITLE_CASE_SHARE * max(len(long_words), 1) or len(long_words) < 3:
+        return headline
+    return " ".join(
+        [words[0]]
+        + [
+            w.lower() if w[:1].isupper() and not w.isupper() and not context.confirms(w) else w
+            for w in words[1:]
+        ]
+    )
+
+
+def _unsaid(words: frozenset[str], story: frozenset[str]) -> set[str]:
+    """The headline's words (stems) the story does not use, even in another form of the
+    word ("repeated" is said by "repeatedly", "Northants" by "Northampton")."""
+    prefixes = {w[:_TOPIC_PREFIX] for w in story if len(w) >= _TOPIC_PREFIX}
+    return {w for w in words - story if len(w) < _TOPIC_PREFIX or w[:_TOPIC_PREFIX] not in prefixes}
+
+
 def _headline_findings(
     old_headline: str, new_headline: str, old_body: str, new_body: str, context: NameContext
 ) -> list[Finding]:
     """Typed shifts of a rewritten headline. A value the headline gains that the old
     article already stated (or loses that the new one still states) is the headline
     summarising differently, not news: only values new to the story count."""
-    old_features = sentence_features(old_headline)
-    new_features = sentence_features(new_headline)
+    old_features = sentence_features(_sentence_case(old_headline, context))
+    new_features = sentence_features(_sentence_case(new_headline, context))
     old_lower, new_lower = old_body.lower(), new_body.lower()
 
     def known(finding: Finding) -> bool:
@@ -322,8 +356,8 @@ def _headline_findings(
     new_words = content_stems(new_features.tokens) - NUMBER_WORD_STEMS
     old_story = text_stems(old_body) | old_words
     new_story = text_stems(new_body) | new_words
-    gained = new_words - old_story
-    lost = old_words - new_story
+    gained = _unsaid(new_words, old_story)
+    lost = _unsaid(old_words, new_story)
     if len(gained) >= _HEADLINE_NEW_WORDS:
         findings.append(Finding("claim_added", None, new_headline))
     if len(lost) >= _HEADLINE_NEW_WORDS:

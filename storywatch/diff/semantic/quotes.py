@@ -58,6 +58,18 @@ _UNMARKED_QUOTE_MAX = 6  # unmarked paragraphs a speaker line can govern
 _ATTRIBUTION = re.compile(r"\b(?:said|says|told|tells|added|according to)\b", re.IGNORECASE)
 
 
+# Words only a speaker uses of themselves or their listeners ("we're" splits to "we").
+_PERSONAL = frozenset({"i", "me", "my", "we", "us", "our", "ours", "you", "your"})
+
+
+def _speaks(paragraph: str) -> bool:
+    """Does an unmarked paragraph read as someone speaking ("We must ...", "our nation")
+    rather than the narrator going on ("The task force invited bids ...")? The first
+    paragraph after a speaker line is the quotation whatever it says; a later one must
+    speak in the first or second person to still be it."""
+    return not _PERSONAL.isdisjoint(_NOT_WORD.sub(" ", plain(paragraph).lower()).split())
+
+
 def attributes(paragraph: str) -> bool:
     """Does the paragraph attribute words outside quotation marks (so it is not itself
     quoted words)?"""
@@ -102,7 +114,11 @@ def quotation_paragraphs(
                 if marked:
                     if not _OPENING_MARK.match(plain(paragraphs[follow])):
                         break
-                elif ends_unmarked(follow) or follow - k > _UNMARKED_QUOTE_MAX:
+                elif (
+                    ends_unmarked(follow)
+                    or follow - k > _UNMARKED_QUOTE_MAX
+                    or (follow > k + 1 and not _speaks(paragraphs[follow]))
+                ):
                     break
                 quoted.add(follow)
                 follow += 1

@@ -101,6 +101,9 @@ _CALL_TO_ACTION = _words(
 _READER_VERBS = _words(
     "see read visit find download explore discover learn subscribe register browse listen"
 )
+# A link's description under its title, a verb with no subject: "Includes passports,
+# driving and travel", "Explains how to apply". A sentence does not open on these.
+_DESCRIPTION_OPENERS = _words("includes explains describes outlines contains summarises summarizes")
 _VERB_OBJECTS = _words(
     "the a an our this these those us out more all full it them your latest up on in at "
     "for about how what when where which who here now details information below above "
@@ -129,9 +132,10 @@ _WHERE_TO_READ = re.compile(
     r"|^(?:you|readers)\s+(?:can|could|may|will be able to)\s+(?:now\s+|also\s+)?"
     r"(?:register|book|apply|sign up|watch|read|view|find|download|see|listen|follow|"
     r"subscribe|visit|access|join|contact|email|e-mail|get|keep up)\b"
-    r"|^(?:for\s+)?(?:more|further|additional)\s+(?:information|details|info)\b"
+    r"|^(?:for\s+|to\s+(?:find|get|read|see)\s+(?:out\s+)?)?(?:more|further|additional)\s+"
+    r"(?:information|details|info)\b"
     r"|\bplease\s+(?:\w+\s+){0,2}?(?:contact|email|e-mail|call|visit|see|read|register|"
-    r"tell|let us|share|send|get in touch|write)\b"
+    r"tell|let us|share|send|get in touch|write|refer to)\b"
     r"|^if you have (?:any )?(?:further )?(?:questions|queries|enquiries)\b",
     re.IGNORECASE,
 )
@@ -271,7 +275,7 @@ def _is_call_to_action(words: list[str]) -> bool:
 
 
 def _is_link(text: str, words: list[str]) -> bool:
-    if _is_call_to_action(words):
+    if _is_call_to_action(words) or words[0].lower() in _DESCRIPTION_OPENERS:
         return True
     # Substring tests first: the patterns are costly and most sentences have none of this.
     lower = text.lower()
@@ -330,6 +334,9 @@ def _has_sentence_form(text: str, words: list[str]) -> bool:
         if text.rstrip("'\")] ").endswith("?"):
             return False
         if text.endswith(":"):
+            # "Notes to Editors:", "Key Facts:": a heading in Title Case.
+            if all(w[0].isupper() for w in words if len(w) > _SHORT_WORD):
+                return False
             return len(words) >= _LABEL_MAX_WORDS and words[0].lower() not in ("for", "to")
         return True
     if len(words) < _FRAGMENT_MIN_WORDS:
