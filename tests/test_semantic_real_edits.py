@@ -124,15 +124,27 @@ def test_an_edited_table_cell_is_still_compared() -> None:
 # The misses: press-release quotes, negation by a status word, removed claims.
 
 
-def test_a_press_release_quote_added_is_a_quote_shift() -> None:
+def test_a_press_release_quote_added_is_a_quote_shift_and_a_new_statement() -> None:
     new = (
         BODY + "\nThe Farming Minister, Tom Hale, said:\n"
         "This scheme protects 400 homes and the businesses that depend on them.\n"
         "We will keep working with the community as the work goes on."
     )
     shifts = semantic_diff(BODY, new).shifts
-    assert {s.type for s in shifts} == {"quote"}
-    assert not any("said:" in (s.new or "") for s in shifts)
+    # The quoted words are the quote; the speaker line, someone new speaking, a claim.
+    assert sorted((s.type, s.new) for s in shifts) == [
+        ("claim_added", "The Farming Minister, Tom Hale, said:"),
+        ("quote", "This scheme protects 400 homes and the businesses that depend on them."),
+        ("quote", "We will keep working with the community as the work goes on."),
+    ]
+
+
+def test_a_speaker_line_alone_added_over_its_quotation_is_no_claim() -> None:
+    # An extractor keeps a speaker line set as a heading on one version and not the other.
+    quote = "\nThis scheme protects 400 homes and the businesses that depend on them."
+    old = BODY + quote
+    new = BODY + "\nThe Farming Minister, Tom Hale, said:" + quote
+    assert not semantic_diff(old, new).material
 
 
 def test_a_reworded_unmarked_press_release_quote_is_a_quote_shift() -> None:

@@ -169,36 +169,49 @@ def _dated(sentence: Sentence) -> bool:
     return has_calendar_day(sentence_features(sentence.text).dates)
 
 
-def _one_side(indexes: Sequence[int], side: _Side, other: _Side, removed: bool) -> list[Finding]:
-    """A stretch with no counterpart: a claim (or a quotation) added or removed."""
-    if all(
-        (side.roles[k] is Role.FRAGMENT and not _dated(side.sentences[k])) or side.speaker_lines[k]
-        for k in indexes
-    ):
-        return []  # headings, cells, captions; a speaker line goes with its quotation
+def _one_side(
+    indexes: Sequence[int], side: _Side, other: _Side, removed: bool, lone: frozenset[int]
+) -> list[Finding]:
+    """A stretch with no counterpart: a claim (or a quotation) added or removed. `lone`
+    holds every sentence of this side that has no counterpart."""
+    if all(side.roles[k] is Role.FRAGMENT and not _dated(side.sentences[k]) for k in indexes):
+        return []  # headings, cells, captions
     # Still said elsewhere (a duplicate removed, a paragraph repeated, two sentences
     # merged), or added words that merely join what was said before.
     if removed:
         indexes = [k for k in indexes if not _said_within(side.sentences[k].text, other)]
     else:
         indexes = [k for k in indexes if _adds_claim(side.sentences[k].text, other)]
-    if not indexes:
-        return []
-    text = _joined(side.sentences, indexes)
-    if all(side.quoted[k] for k in indexes):
-        return [Finding("quote", text, None) if removed else Finding("quote", None, text)]
-    if not _carries_claim(group_features([side.sentences[k].text for k in indexes])):
-        return []
-    if removed:
-        return [Finding("claim_removed", text, None)]
-    return [Finding("claim_added", None, text)]
+    findings: list[Finding] = []
+    # Quoted words added or cut are a quote shift; the narrator's words beside them, and a
+    # speaker line ("Science Minister Jo Lee said:"), a new statement from someone, are a
+    # claim added or removed.
+    quoted = [k for k in indexes if side.quoted[k]]
+    # A speaker line is a claim only with the words it introduces, added or cut with it:
+    # alone, it is a heading an extractor may keep on one version and drop on the other.
+    narrated = [
+        k
+        for k in indexes
+        if not side.quoted[k]
+        and (not side.speaker_lines[k] or (k + 1 in lone and side.quoted[k + 1]))
+    ]
+    if quoted:
+        text = _joined(side.sentences, quoted)
+        findings.append(Finding("quote", text, None) if removed else Finding("quote", None, text))
+    if narrated and _carries_claim(group_features([side.sentences[k].text for k in narrated])):
+        text = _joined(side.sentences, narrated)
+        kind = "claim_removed" if removed else "claim_added"
+        findings.append(Finding(kind, text, None) if removed else Finding(kind, None, text))
+    return findings
 
 
-def _findings(group: Group, old: _Side, new: _Side, context: NameContext) -> list[Finding]:
+def _findings(
+    group: Group, old: _Side, new: _Side, context: NameContext, lone: tuple[frozenset[int], ...]
+) -> list[Finding]:
     if not group.new:
-        return _one_side(group.old, old, new, removed=True)
+        return _one_side(group.old, old, new, removed=True, lone=lone[0])
     if not group.old:
-        return _one_side(group.new, new, old, removed=False)
+        return _one_side(group.new, new, old, removed=False, lone=lone[1])
     old_texts = [old.sentences[i].text for i in group.old]
     new_texts = [new.sentences[j].text for j in group.new]
     if [sentence_key(t) for t in old_texts] == [sentence_key(t) for t in new_texts]:
@@ -402,8 +415,12 @@ def semantic_diff(
                 headline.old, headline.new, old_text, new_text, context
             )
         )
+    lone = (
+        frozenset(i for g in groups if not g.new for i in g.old),
+        frozenset(j for g in groups if not g.old for j in g.new),
+    )
     for group in _order(groups):
-        findings = _findings(group, old, new, context)
+        findings = _findings(group, old, new, context, lone)
         if not findings:
             continue
         paragraph = (
