@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from lxml.html import fromstring
 
 from storywatch.errors import ExtractionError
-from storywatch.watcher.extract import Article, extract_article
+from storywatch.watcher.extract import Article, _with_left_out_headings, extract_article
 from storywatch.watcher.normalise import content_hash, normalise_text
 from tests.support.pages import BOILERPLATE_MARKERS, article_html, seed_html, seed_text
 
@@ -533,6 +534,30 @@ def test_key_points_listed_above_the_first_paragraph_are_kept() -> None:
 
     assert [f"- {point}" for point in points] == list(paragraphs[:2])
     assert paragraphs[2].startswith("The council is replacing")
+
+
+def test_a_heading_left_out_between_two_extracted_paragraphs_is_put_back() -> None:
+    # When trafilatura's own extractor loses to its fallbacks, the story comes without its
+    # headings; here one carries the date of the event the next paragraph describes.
+    story = (
+        "<div><p>Councils can bid for a share of the river fund until the end of May.</p>"
+        "<h2>Webinar</h2><h4>21 September 2025</h4>"
+        "<p>The webinar will explain the rules and how to submit a bid.</p>"
+        "<h3>Related links</h3><ul><li><a href='/x'>River fund guidance</a></li></ul></div>"
+    )
+    text = (
+        "Councils can bid for a share of the river fund until the end of May.\n"
+        "The webinar will explain the rules and how to submit a bid."
+    )
+
+    restored = _with_left_out_headings(fromstring(story), text)
+
+    assert restored.splitlines() == [
+        "Councils can bid for a share of the river fund until the end of May.",
+        "Webinar",
+        "21 September 2025",
+        "The webinar will explain the rules and how to submit a bid.",
+    ]
 
 
 def test_a_link_styled_as_furniture_inside_a_sentence_keeps_its_words() -> None:

@@ -110,6 +110,7 @@ _INLINE_IN_PARAGRAPH = XPath(
 )
 _LIST_ITEM_MIN_WORDS = 4
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_SUBHEADINGS = XPath("//h2|//h3|//h4|//h5|//h6")
 # The standfirst (dek, lead paragraph): the first paragraph after the headline, in the
 # page's header block, i.e. within a few levels of the <h1>. trafilatura takes it or leaves
 # it with the rest of the header, and a page that grew elsewhere can tip it either way.
@@ -207,6 +208,8 @@ def _story_text(tree: HtmlElement, url: str | None) -> str:
         fuller = _body_text(tree, options)
         if _holds_every_line(fuller, text):
             text = fuller
+    if text:
+        text = _with_left_out_headings(tree, text)
     lead = _standfirst(tree)
     if text and lead is not None and _flat(lead) not in _flat(text):
         text = f"{lead}\n\n{text}"
@@ -279,6 +282,39 @@ def _extracted_paragraph(element: HtmlElement | None, extracted: str) -> bool:
         return False
     paragraph = _flat(element.text_content())
     return len(paragraph.split()) >= 2 and paragraph in extracted
+
+
+def _with_left_out_headings(tree: HtmlElement, text: str) -> str:
+    """``text`` with the headings trafilatura left out between two of its paragraphs. When
+    its own extractor loses to its fallbacks, the story comes without its headings, and a
+    heading may carry a claim: the date of an event ("Webinar", then "21 September
+    2022"), a place, the name of a scheme. A heading counts when the paragraph before it
+    and the one after it (other headings between aside) are both in ``text``."""
+    lines = text.split("\n")
+    flat_lines = [_flat(line) for line in lines]
+    extracted = "\n".join(flat_lines)
+    for heading in _SUBHEADINGS(tree):
+        title = _flat(heading.text_content())
+        if not title or title in extracted:
+            continue
+        before, after = heading.getprevious(), heading.getnext()
+        while before is not None and before.tag in _HEADINGS:
+            before = before.getprevious()
+        while after is not None and after.tag in _HEADINGS:
+            after = after.getnext()
+        if (
+            after is None
+            or not _extracted_paragraph(before, extracted)
+            or not _extracted_paragraph(after, extracted)
+        ):
+            continue
+        following = _flat(after.text_content())
+        at = next((k for k, line in enumerate(flat_lines) if following in line), None)
+        if at is not None:
+            lines.insert(at, title)
+            flat_lines.insert(at, title)
+            extracted = "\n".join(flat_lines)
+    return "\n".join(lines)
 
 
 def _holds_every_line(text: str, lines: str) -> bool:
