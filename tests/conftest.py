@@ -12,6 +12,16 @@ from tests.support.databases import database_url
 from tests.support.server import page_server, shared_page_server  # noqa: F401  (fixtures)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where storywatch keeps validated settings (config/validated.py) while the tests
+    run, in this process and the CLIs it starts: not the user's own cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The same test against a SQLite file and a private PostgreSQL schema."""

@@ -52,8 +52,8 @@ UPDATE = os.environ.get("STORYWATCH_SNAPSHOTS") == "update"
 
 def _rules() -> partial[str | None]:
     """The default alert rules (min_significance 0.3, every type) of a story."""
-    settings = load_settings(environ={}, overrides={}).alerts
-    return story_rules(settings, "https://news.example/story", "")  # type: ignore[return-value]
+    rules = load_settings(environ={}, overrides={}).alerts.rules
+    return story_rules(rules, "https://news.example/story", "")  # type: ignore[return-value]
 
 
 def _report(old: str, new: str, old_title: str | None, new_title: str | None) -> ChangeReport:

@@ -2,9 +2,9 @@
 
 Every query runs on a SQLite file and a PostgreSQL schema made by the real migrations (so
 a column renamed in a migration fails here), through the CLI: over sqlite3 directly, and
-over the Store's psycopg connection. The viewer commands must not
-import SQLAlchemy (nor, with nothing configured, pydantic): half a second of every start.
-How fast they start is measured by `make bench` (bench/bench_startup.py), not here."""
+over the Store's psycopg connection. The viewer commands must not import SQLAlchemy, nor
+pydantic once a config file has been validated: half a second of every start. How fast
+they start is measured by `make bench` (bench/bench_startup.py), not here."""
 
 from __future__ import annotations
 
@@ -16,9 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.config.settings import Settings
-from storywatch.config.sources import gather
-from storywatch.notifiers.rules import effective_rules
 from storywatch.storage import CheckOutcome, CheckRecord, ScheduleUpdate, Store, StoryStatus
 from storywatch.storage.queries import open_reader
 from tests.support.history import (
@@ -99,20 +96,20 @@ def test_the_viewers_read_every_query_on_both_databases(db_url: str) -> None:
     assert missing.code == 2 and "no version 7: story 1 has versions 1\u20133" in missing.stderr
 
 
-def _imported(args: tuple[str, ...], cwd: Path, db: str) -> set[str]:
-    """The top-level packages the real CLI imports to run ``args``."""
+def _imported(args: tuple[str, ...], cwd: Path, db: str) -> tuple[set[str], str]:
+    """The top-level packages the real CLI imports to run ``args``, and what it prints."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("STORYWATCH_")}
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "storywatch", "--db", db, *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**environ, "NO_COLOR": "1"},
+        env={**environ, "NO_COLOR": "1", "TZ": "UTC"},
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
-    return {line.rsplit("|", 1)[1].strip().split(".")[0] for line in lines}
+    return {line.rsplit("|", 1)[1].strip().split(".")[0] for line in lines}, done.stdout
 
 
 HEAVY = {"sqlalchemy", "sqlmodel", "alembic", "pydantic", "httpx"}
@@ -124,16 +121,32 @@ def test_viewers_import_neither_sqlalchemy_nor_pydantic(tmp_path: Path) -> None:
     _fill(store)
     store.close()
     for args in (*VIEWERS, *LOOKS_BACK):
-        imported = _imported(args, tmp_path, db)
+        imported, _ = _imported(args, tmp_path, db)
         assert "storywatch" in imported and not imported & HEAVY, (args, imported & HEAVY)
-    # What the check would see if a viewer regressed: a writer loads the ORM, and a
-    # config file the validator (still without the ORM).
-    assert {"sqlalchemy", "sqlmodel"} <= _imported(("init",), tmp_path, db)
+    # What the check would see if a viewer regressed: a writer loads the ORM.
+    assert {"sqlalchemy", "sqlmodel"} <= _imported(("init",), tmp_path, db)[0]
+
+
+def test_a_config_file_is_validated_once_then_viewers_go_without_pydantic(
+    tmp_path: Path,
+) -> None:
+    """The first start with a config file validates it (pydantic, still not the ORM);
+    the next ones read what passed (config/validated.py), and print the same."""
+    db = f"sqlite:///{tmp_path / 'sw.db'}"
+    store = Store.open(db)
+    _fill(store)
+    store.close()
     configured = tmp_path / "configured"
     configured.mkdir()
     (configured / "storywatch.toml").write_text("[alerts]\nmin_significance = 0.5\n")
-    imported = _imported(("history", "1"), configured, db)
+    imported, validated = _imported(("history", "1"), configured, db)
     assert "pydantic" in imported and "sqlalchemy" not in imported
+    assert "0.24, no alert: below 0.50" in validated  # the file's threshold, not 0.30
+    imported, remembered = _imported(("history", "1"), configured, db)
+    assert remembered == validated and not imported & HEAVY
+    for args in VIEWERS:
+        imported, _ = _imported(args, configured, db)
+        assert not imported & HEAVY, (args, imported & HEAVY)
 
 
 def test_a_database_the_reader_cannot_take_goes_through_the_store(tmp_path: Path) -> None:
@@ -151,30 +164,6 @@ def test_a_database_the_reader_cannot_take_goes_through_the_store(tmp_path: Path
     refused = run_viewer(f"sqlite:///{text}", "history", "1")
     assert refused.code == 2 and "file is not a database" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
-
-
-def test_nothing_configured_is_the_validated_defaults(tmp_path: Path) -> None:
-    """The viewers' unvalidated path takes the same defaults pydantic would give."""
-    assert effective_rules(None, URL, ["politics"]) == effective_rules(
-        Settings().alerts, URL, ["politics"]
-    )
-    db = {"database": {"url": "sqlite:///x.db"}}
-    assert gather(overrides=db, environ={}).plain_database_url() == "sqlite:///x.db"
-    assert gather(environ={"STORYWATCH_DB": "sqlite:///y.db"}).plain_database_url() == (
-        "sqlite:///y.db"
-    )
-    assert gather(environ={}).plain_database_url() == Settings().database.url
-    # Anything else set, or a URL that is not text, goes through the validator.
-    assert (
-        gather(overrides=db, environ={"STORYWATCH_FETCH__TIMEOUT": "5"}).plain_database_url()
-        is None
-    )
-    assert gather(environ={"STORYWATCH_DB": "a,b"}).plain_database_url() is None  # a list
-    config = tmp_path / "storywatch.toml"
-    config.write_text('[database]\nurl = "sqlite:///z.db"\n')  # valid as it stands
-    assert gather(config, environ={}).plain_database_url() == "sqlite:///z.db"
-    config.write_text('[database]\nurl = "sqlite:///z.db"\nstore_html = true\n')
-    assert gather(config, environ={}).plain_database_url() is None
 
 
 @pytest.mark.parametrize("args", VIEWERS)

@@ -64,7 +64,7 @@ def _print_report(app: AppContext, report: CheckReport, story: Story) -> None:
                 report.diff.shifts,
                 headline=report.diff.headline,
                 text=report.text_diff,
-                dropped=story_rules(app.settings.alerts, story.url, story.tags),
+                dropped=story_rules(app.settings.alerts.rules, story.url, story.tags),
             )
             print_report(app.console, change, SUMMARY, indent=2)
             if report.text_diff is not None and report.text_diff.changed:

@@ -2,8 +2,9 @@
 output helpers that honour --json, NO_COLOR and pipes.
 
 The viewers start fast (README, "Performance"): they read through the plain-SQL reader
-(storage/queries.py), and when nothing is configured but the database URL they take the
-built-in defaults without loading pydantic. Writing commands get the SQLAlchemy Store."""
+(storage/queries.py), and take the two settings they read without loading pydantic when
+it has nothing new to say (config/validated.py). Writing commands get the SQLAlchemy
+Store."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from rich.console import Console
 
-from storywatch.config.sources import Sources, gather
+from storywatch.config.sources import AlertRules, Sources, default_database_url, gather
+from storywatch.config.validated import ViewerSettings, viewer_settings
 from storywatch.history import times
 from storywatch.storage.queries import Reader, open_reader
 
 if TYPE_CHECKING:
-    from storywatch.config.settings import AlertSettings, Settings
+    from storywatch.config.settings import Settings
     from storywatch.storage.repository import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,6 +37,7 @@ class AppContext:
     overrides: dict[str, Any]
     _sources: Sources | None = None
     _settings: Settings | None = None
+    _viewer_settings: ViewerSettings | None = None
     _store: Store | None = None
     _reader: Reader | None = None
     # soft_wrap: piped output keeps one line per sentence instead of wrapping at 80 columns
@@ -57,18 +60,26 @@ class AppContext:
         return self._settings
 
     @property
-    def database_url(self) -> str:
-        """The database URL; read without validating when nothing else is set."""
-        url = self.sources.plain_database_url() if self._settings is None else None
-        return url if url is not None else self.settings.database.url
+    def viewer_settings(self) -> ViewerSettings:
+        """The settings the viewers read, validated; without pydantic when nothing but
+        the database URL is set, or when these very settings were validated before."""
+        if self._viewer_settings is None:
+            if self._settings is not None:
+                self._viewer_settings = self._settings.for_viewers()
+            else:
+                self._viewer_settings = viewer_settings(
+                    self.sources, lambda: self.settings.for_viewers()
+                )
+        return self._viewer_settings
 
     @property
-    def alerts(self) -> AlertSettings | None:
-        """The alert rules; None when nothing is configured (then they are the built-in
-        defaults, config/sources.DEFAULT_RULE, and nothing is validated)."""
-        if self._settings is None and self.sources.plain_database_url() is not None:
-            return None
-        return self.settings.alerts
+    def database_url(self) -> str:
+        url = self.viewer_settings.database_url
+        return default_database_url() if url is None else url
+
+    @property
+    def alert_rules(self) -> AlertRules:
+        return self.viewer_settings.alerts
 
     @property
     def store(self) -> Store:

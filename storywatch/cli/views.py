@@ -53,7 +53,7 @@ def story_info(story: StoryRow, story_id: int) -> StoryInfo:
 
 def alert_rules(app: AppContext, story: StoryRow) -> Dropped:
     """Why the story's alert rules let a shift pass, for the views that dim those."""
-    return story_rules(app.alerts, story.url, story.tags)
+    return story_rules(app.alert_rules, story.url, story.tags)
 
 
 @contextmanager

@@ -1,8 +1,8 @@
 """Typed settings for storywatch (see :mod:`storywatch.config.settings`).
 
 The names below are imported on first use (PEP 562): the viewer commands import
-``storywatch.config.sources`` and ``storywatch.config.durations``, and must not load
-pydantic for them when nothing needs validating (see config/sources.py)."""
+``storywatch.config.sources``, ``validated`` and ``durations``, and must not load pydantic
+for them when it has nothing new to say (see config/validated.py)."""
 
 from __future__ import annotations
 

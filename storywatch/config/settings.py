@@ -4,7 +4,8 @@ command-line flags) validated by pydantic, every key and range checked."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
+from dataclasses import replace
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,15 @@ from pydantic import (
 )
 
 from storywatch.config.durations import MAX_TIMEOUT, format_duration, parse_duration
-from storywatch.config.sources import DEFAULT_RULE, Sources, default_database_url, gather
+from storywatch.config.sources import (
+    DEFAULT_RULE,
+    AlertRules,
+    Rule,
+    Sources,
+    default_database_url,
+    gather,
+)
+from storywatch.config.validated import ViewerSettings
 from storywatch.diff.model import SHIFT_TYPES
 from storywatch.errors import ConfigError
 
@@ -117,6 +126,9 @@ class AlertRule(_Section):
     def _clean_terms(cls, value: list[str]) -> list[str]:
         return [term.strip() for term in value if term.strip()]
 
+    def rule(self) -> Rule:
+        return Rule(self.min_significance, tuple(self.types), tuple(self.watch_terms))
+
 
 class AlertSettings(AlertRule):
     channels: list[str] = Field(default_factory=lambda: ["console"])
@@ -142,6 +154,23 @@ class AlertSettings(AlertRule):
         if unknown:
             raise ValueError(f"unknown channel {unknown[0]!r} (known: {', '.join(CHANNEL_NAMES)})")
         return list(dict.fromkeys(value))
+
+    @cached_property
+    def rules(self) -> AlertRules:
+        """The rules in plain form, each tag and story rule laid over this one."""
+        base = self.rule()
+
+        def laid_over(override: AlertRule) -> Rule:
+            # model_fields_set holds only the keys written in the config, so an override
+            # that sets watch_terms keeps the global threshold instead of the default's.
+            rule = override.rule()
+            return replace(base, **{key: getattr(rule, key) for key in override.model_fields_set})
+
+        return AlertRules(
+            base,
+            {tag: laid_over(rule) for tag, rule in self.tags.items()},
+            {url: laid_over(rule) for url, rule in self.stories.items()},
+        )
 
 
 class EmailSettings(_Section):
@@ -199,6 +228,11 @@ class Settings(_Section):
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+
+    def for_viewers(self) -> ViewerSettings:
+        """What the viewer commands read (config/validated.py caches it)."""
+        configured = "url" in self.database.model_fields_set  # else the default's location
+        return ViewerSettings(self.database.url if configured else None, self.alerts.rules)
 
 
 def _has_path(data: Mapping[str, Any], path: tuple[Any, ...]) -> bool:

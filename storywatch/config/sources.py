@@ -6,16 +6,16 @@ Precedence (later wins): built-in defaults < config file < ``STORYWATCH_*`` envi
 variables < CLI flags. Nested keys use ``__`` in the environment, for example
 ``STORYWATCH_FETCH__TIMEOUT=20``; ``STORYWATCH_DB`` is a short alias for ``database.url``.
 
-Nothing here imports pydantic: when nothing is configured but the database URL, a viewer
-takes the URL and the default alert rule from here and never loads the validator (a
-third of a second of every start, see cli/context.py).
+Nothing here imports pydantic: the viewers read their settings without it when it has
+nothing to add (config/validated.py), and take the plain forms of validated values (the
+alert rules) from here.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,31 +51,35 @@ DEFAULT_RULE = Rule()
 
 
 @dataclass(frozen=True, slots=True)
+class AlertRules:
+    """Every alert rule of validated settings, each override already laid over the
+    ``[alerts]`` rule (settings.AlertSettings.rules): what notifiers/rules.py chooses from
+    for a story."""
+
+    base: Rule = DEFAULT_RULE
+    tags: dict[str, Rule] = field(default_factory=dict)
+    stories: dict[str, Rule] = field(default_factory=dict)  # keyed by story URL
+
+
+DEFAULT_ALERT_RULES = AlertRules()
+
+
+@dataclass(frozen=True, slots=True)
 class Sources:
     """The settings as given, unvalidated, each source apart (an error names the one
     that set the bad value)."""
 
     config_file: Path | None
     file: dict[str, Any]
+    # SHA-256 of the very bytes ``file`` was parsed from (None: no file): what the cache of
+    # validated settings is keyed on (config/validated.py).
+    file_digest: str | None
     env: dict[str, Any]
     flags: Mapping[str, Any]
 
     @property
     def merged(self) -> dict[str, Any]:
         return _merge(_merge(self.file, self.env), self.flags)
-
-    def plain_database_url(self) -> str | None:
-        """The database URL when nothing else is set (and it is text, as validation would
-        have it): then every setting is its default and nothing needs validating. None
-        when settings must go through the validator."""
-        merged = self.merged
-        if not merged:
-            return default_database_url()
-        database = merged.get("database")
-        if list(merged) != ["database"] or not isinstance(database, dict):
-            return None
-        url = database.get("url")
-        return url if list(database) == ["url"] and isinstance(url, str) else None
 
 
 def gather(
@@ -93,8 +97,14 @@ def gather(
         config_file = Path(environ["STORYWATCH_CONFIG"])
     if config_file is None and DEFAULT_CONFIG_FILE.is_file():
         config_file = DEFAULT_CONFIG_FILE
-    data: dict[str, Any] = _read_toml(config_file) if config_file else {}
-    return Sources(config_file, data, _env_overrides(environ), overrides or {})
+    data: dict[str, Any] = {}
+    digest = None
+    if config_file:
+        import hashlib  # only when there is a file, as tomllib
+
+        raw = _read_file(config_file)
+        data, digest = _parse_toml(config_file, raw), hashlib.sha256(raw).hexdigest()
+    return Sources(config_file, data, digest, _env_overrides(environ), overrides or {})
 
 
 def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -136,7 +146,7 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_file(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)  # bounded: --config /dev/zero
@@ -146,6 +156,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES:,} bytes")
+    return raw
+
+
+def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
     import tomllib  # only when there is a file: most starts have none
 
     try:

@@ -69,7 +69,7 @@ def _disposition(context: AlertContext, settings: AlertSettings) -> tuple[str, s
 
 def plan_alerts(context: AlertContext, settings: AlertSettings) -> list[AlertDraft]:
     """The outbox rows to insert with this version: none when no rule fires."""
-    rules = effective_rules(settings, context.story_url, context.story_tags)
+    rules = effective_rules(settings.rules, context.story_url, context.story_tags)
     matched = firing_shifts(context.diff, rules)
     headline_alert = settings.headline_changes and context.diff.headline is not None
     if not matched and not headline_alert:

@@ -18,43 +18,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING
 
-from storywatch.config.sources import DEFAULT_RULE, Rule
+from storywatch.config.sources import AlertRules, Rule
 from storywatch.diff.model import SemanticDiff, Shift
 from storywatch.storage.schema import split_tags
-
-if TYPE_CHECKING:  # the views import these rules without pydantic
-    from storywatch.config.settings import AlertRule, AlertSettings
 
 # Why no alert rule fires for a shift (None: one does); see drop_reason.
 Dropped = Callable[[Shift], str | None]
 
 
-def _override(base: Rule, override: AlertRule) -> Rule:
-    # model_fields_set holds only the keys written in the config, so an override that sets
-    # watch_terms keeps the global threshold instead of resetting it to the default.
-    update = {name: getattr(override, name) for name in override.model_fields_set}
-    return _rule(replace(base, **update))
-
-
-def _rule(rule: Rule | AlertRule) -> Rule:
-    return Rule(rule.min_significance, tuple(rule.types), tuple(rule.watch_terms))
-
-
-def effective_rules(
-    settings: AlertSettings | None, story_url: str, tags: Sequence[str]
-) -> list[Rule]:
-    """The rules for one story; ``settings`` None is nothing configured: the default."""
-    if settings is None:
-        return [DEFAULT_RULE]
-    base = _rule(settings)
-    if story_url in settings.stories:
-        return [_override(base, settings.stories[story_url])]
-    tagged = [_override(base, settings.tags[tag]) for tag in tags if tag in settings.tags]
-    return tagged or [base]
+def effective_rules(rules: AlertRules, story_url: str, tags: Sequence[str]) -> list[Rule]:
+    """The rules for one story (settings.AlertSettings.rules, or, with nothing configured,
+    sources.DEFAULT_ALERT_RULES)."""
+    if story_url in rules.stories:
+        return [rules.stories[story_url]]
+    return [rules.tags[tag] for tag in tags if tag in rules.tags] or [rules.base]
 
 
 @lru_cache(maxsize=256)
@@ -92,13 +71,10 @@ def drop_reason(rules: Sequence[Rule], shift: Shift) -> str | None:
     return "no watch term"
 
 
-def story_rules(
-    settings: AlertSettings | None, story_url: str, tags: str | Sequence[str]
-) -> Dropped:
-    """``drop_reason`` for one story's rules (``tags`` as stored: "a,b", or a list);
-    ``settings`` None is nothing configured (see cli/context.py)."""
+def story_rules(rules: AlertRules, story_url: str, tags: str | Sequence[str]) -> Dropped:
+    """``drop_reason`` for one story's rules (``tags`` as stored: "a,b", or a list)."""
     tag_list = split_tags(tags) if isinstance(tags, str) else list(tags)
-    return partial(drop_reason, effective_rules(settings, story_url, tag_list))
+    return partial(drop_reason, effective_rules(rules, story_url, tag_list))
 
 
 def firing_shifts(diff: SemanticDiff, rules: Sequence[Rule]) -> list[Shift]:

@@ -49,7 +49,7 @@ class Context:
 
     def dropped(self, story: StoryRow) -> Dropped:
         """Why the story's alert rules let a shift pass, as `log` and `diff` say it."""
-        return story_rules(self.settings.alerts, story.url, story.tags)
+        return story_rules(self.settings.alerts.rules, story.url, story.tags)
 
 
 def context(request: Request) -> Context:
