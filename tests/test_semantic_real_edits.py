@@ -607,3 +607,25 @@ def test_the_narrator_after_an_unmarked_quote_is_not_quoted() -> None:
     assert not semantic_diff(old, new).material
     moved = speech + "The agency invited bids from 45 councils which applied last year."
     assert [s.type for s in semantic_diff(old, moved).shifts] == ["number"]
+
+
+def test_the_reason_given_before_a_request_to_the_reader_is_part_of_the_request() -> None:
+    new = (
+        BODY + "\nTo help us plan next year's works we're asking residents about the "
+        "riverside path. Please share your views."
+    )
+    assert not semantic_diff(BODY, new).material
+
+
+def test_an_announcement_before_a_request_to_the_reader_is_still_a_claim() -> None:
+    new = (
+        BODY + "\nWe will be running drop-in sessions at the library about the riverside "
+        "path. Please see our events page for details."
+    )
+    assert [s.type for s in semantic_diff(BODY, new).shifts] == ["claim_added"]
+
+
+def test_a_promised_document_arriving_is_no_modality_shift() -> None:
+    old = BODY + "\nShort guides to the new flood maps will be available soon."
+    new = BODY + "\nShort guides to the new flood maps are available:\nreading the flood map"
+    assert not semantic_diff(old, new).material

@@ -25,6 +25,7 @@ from .roles import (
     Role,
     is_attachment_line,
     is_credit,
+    is_pointer,
     line_role,
     without_attachment_notes,
 )
@@ -77,6 +78,10 @@ def _read(text: str) -> _Side:
         if is_credit(sentences[paragraph[-1]].text):
             for k in paragraph:
                 roles[k] = Role.FRAGMENT
+        elif roles[paragraph[-1]] is Role.LINK:
+            for k in paragraph[:-1]:
+                if _sets_up_a_request(sentences[k].text):
+                    roles[k] = Role.LINK
 
     def ends_unmarked(n: int) -> bool:
         return all(roles[k] is not Role.CLAIM for k in members[n]) or attributes(paragraphs[n])
@@ -95,6 +100,22 @@ def _read(text: str) -> _Side:
         words="\n".join(word_lines),
         mergeable=tuple(line for line in word_lines if _mergeable(line)),
     )
+
+
+_PUBLISHER_WORDS = frozenset({"we", "us", "our"})
+
+
+def _sets_up_a_request(sentence: str) -> bool:
+    """ "To help us shape our work we're running a survey.", before "Please share your
+    thoughts.": the publisher speaking of itself in the present, with no figure, date or
+    name, in a paragraph that ends by asking something of the reader, says why it asks.
+    ("We will be running webinars over the coming months." announces something.)"""
+    features = sentence_features(sentence)
+    if features.numbers or features.dates or features.modals:
+        return False
+    if any(not name.at_start for name in features.names):
+        return False
+    return not _PUBLISHER_WORDS.isdisjoint(t.lower.split("'")[0] for t in features.tokens)
 
 
 def _without_notes(sentence: Sentence) -> Sentence:
@@ -222,6 +243,10 @@ def _findings(
     if house_style_only(old_features, new_features, misspellings=False):
         return []
     findings = compare(old_features, new_features, context)
+    if all(is_pointer(t) for t in new_texts) or all(is_pointer(t) for t in old_texts):
+        # "Videos will be available soon." -> "Videos are available:" (and the links): a
+        # pointer's tense is its document arriving, not a claim changing its certainty.
+        findings = [f for f in findings if f.type != "modality"]
     quoted = all(old.quoted[i] for i in group.old) and all(new.quoted[j] for j in group.new)
     if not quoted or house_style_only(old_features, new_features):
         return findings

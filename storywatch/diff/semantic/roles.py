@@ -345,6 +345,13 @@ def _has_sentence_form(text: str, words: list[str]) -> bool:
     return bool(lowers & _VERB_CUES)
 
 
+def is_pointer(sentence: str) -> bool:
+    """ "The full report has been published.", "Training videos are available:": a line
+    whose only news is that a document is there, the link on it being what it gives."""
+    lower = sentence.lower()
+    return ("published" in lower or "available" in lower) and bool(_POINTER.search(sentence))
+
+
 def is_credit(sentence: str) -> bool:
     """ "Crown copyright", "Photo: Jane Smith/Reuters", "© ESA": the credit that closes an
     image's caption, so the paragraph it ends is a caption, not the story's text."""
@@ -388,9 +395,9 @@ def line_role(line: str) -> Role:
         return Role.FRAGMENT
     if _is_media_title(text, words):
         return Role.FRAGMENT
-    lower = text.lower()
-    if ("published" in lower or "available" in lower) and _POINTER.search(text):
+    if is_pointer(text):
         return Role.FRAGMENT
+    lower = text.lower()
     if any(hint in lower for hint in _SELF_HINTS) and _SELF_REFERENCE.search(text):
         return Role.FRAGMENT
     return Role.CLAIM
