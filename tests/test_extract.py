@@ -560,6 +560,35 @@ def test_a_heading_left_out_between_two_extracted_paragraphs_is_put_back() -> No
     ]
 
 
+@pytest.mark.parametrize(
+    "before",
+    [
+        # notes under a label paragraph rather than a heading
+        "<p><strong>Background:</strong></p>",
+        # key points in a box of their own above the first paragraph
+        "",
+    ],
+)
+def test_a_list_under_a_label_or_in_a_box_is_kept(before: str) -> None:
+    points = (
+        "The bridge will close for eight weeks from Monday 3 March",
+        "Buses will divert through Station Road while the work goes on",
+    )
+    box = "<ul>" + "".join(f"<li>{p}</li>" for p in points) + "</ul>"
+    story = (
+        "<p>The council is replacing the deck of the Mill Road bridge, which was damaged in "
+        "the floods last winter. The work will cost 1.2 million pounds.</p>"
+        "<p>Pedestrians will still be able to cross on a temporary walkway, the council "
+        "added in a statement on Friday.</p>"
+    )
+    body = f"{story}{before}{box}" if before else f"<div class='call-to-action'>{box}</div>{story}"
+    page = f"<html><body><div><div class='banner'></div><div>{body}</div></div></body></html>"
+
+    paragraphs = extract_article(page, "text/html").paragraphs
+
+    assert {f"- {point}" for point in points} <= set(paragraphs)
+
+
 def test_a_link_styled_as_furniture_inside_a_sentence_keeps_its_words() -> None:
     # An inline attachment link whose class names furniture ("attachment", "meta") was
     # dropped by trafilatura's class rules, taking words out of the sentence around it.

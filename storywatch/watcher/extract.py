@@ -109,6 +109,7 @@ _INLINE_IN_PARAGRAPH = XPath(
     " or self::i or self::small or self::time][@class or @id]"
 )
 _LIST_ITEM_MIN_WORDS = 4
+_LABEL_MAX_WORDS = 4
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _SUBHEADINGS = XPath("//h2|//h3|//h4|//h5|//h6")
 # The standfirst (dek, lead paragraph): the first paragraph after the headline, in the
@@ -265,10 +266,16 @@ def _left_out_a_list(tree: HtmlElement, text: str) -> bool:
         items = [item for item in items if len(item.split()) >= _LIST_ITEM_MIN_WORDS]
         if not items or any(item in extracted for item in items):
             continue
-        # Its lead-in: the paragraph before it, or before the heading above it ("More
-        # information" between the story's last paragraph and its notes).
+        # A list alone in a wrapper (a key-points box) stands where the wrapper stands.
+        while (
+            (parent := found.getparent()) is not None and parent.tag == "div" and len(parent) == 1
+        ):
+            found = parent
+        # Its lead-in: the paragraph before it, or before the heading or label above it
+        # ("More information", "Background:" between the story's last paragraph and its
+        # notes).
         lead_in = found.getprevious()
-        while lead_in is not None and lead_in.tag in _HEADINGS:
+        while lead_in is not None and (lead_in.tag in _HEADINGS or _is_label(lead_in)):
             lead_in = lead_in.getprevious()
         if any(
             _extracted_paragraph(neighbour, extracted) for neighbour in (lead_in, found.getnext())
@@ -277,8 +284,16 @@ def _left_out_a_list(tree: HtmlElement, text: str) -> bool:
     return False
 
 
+def _is_label(element: HtmlElement) -> bool:
+    """A paragraph that only names what follows: "Background:", "Notes to editors:"."""
+    if element.tag != "p":
+        return False
+    text = _flat(element.text_content())
+    return text.endswith(":") and len(text.split()) <= _LABEL_MAX_WORDS
+
+
 def _extracted_paragraph(element: HtmlElement | None, extracted: str) -> bool:
-    if element is None or element.tag != "p":
+    if element is None or element.tag not in ("p", "blockquote"):
         return False
     paragraph = _flat(element.text_content())
     return len(paragraph.split()) >= 2 and paragraph in extracted
