@@ -629,3 +629,16 @@ def test_a_promised_document_arriving_is_no_modality_shift() -> None:
     old = BODY + "\nShort guides to the new flood maps will be available soon."
     new = BODY + "\nShort guides to the new flood maps are available:\nreading the flood map"
     assert not semantic_diff(old, new).material
+
+
+def test_a_word_written_over_with_a_clause_adds_that_clause() -> None:
+    old = (
+        "You must hold a first aid certificate before you can apply for a door supervisor licence."
+    )
+    new = (
+        "You must hold a first aid certificate before you can take the training required "
+        "for a door supervisor licence."
+    )
+    shifts = semantic_diff(old, new).shifts
+    assert [(s.type, s.new) for s in shifts] == [("claim_added", "take the training required")]
+    assert [s.type for s in semantic_diff(new, old).shifts] == ["claim_removed"]

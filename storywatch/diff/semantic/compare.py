@@ -25,7 +25,7 @@ from .features import Features, sentence_features
 from .finding import Finding, kind_of, pair, unmatched_keys
 from .lexicon import GENERIC_SPEAKERS, NEGATION_WORDS, NUMBER_WORDS, STOP_WORDS, TITLES
 from .mention import Mention
-from .names import NameContext, resolve, same_name, same_word
+from .names import NameContext, describes, resolve, same_name, same_word
 from .normalise import plain
 from .quotes import quote_key
 from .token_diff import MAX_TOKENS, TokenDiff
@@ -149,7 +149,7 @@ def _unpaired_names(
         token = next((c.token for c in features.names if c.text.endswith(name)), -1)
         span = diff.replaced_span(token, on_old_side)
         other_side = span[2] if span and on_old_side else span[1] if span else ""
-        if span is not None and _describes(other_side, name):
+        if span is not None and describes(other_side, name):
             continue
         if span is None or not _has_content_word(other_side, features.words):
             if on_old_side:
@@ -160,28 +160,6 @@ def _unpaired_names(
             replaced.add(span[0])
             findings.append(Finding("entity", span[1], span[2]))
     return findings
-
-
-_ACRONYM_MAX = 6
-
-
-def _describes(phrase: str, name: str) -> bool:
-    """Does a lowercase phrase describe an abbreviation, its initials read in it ("LFDs"
-    -> "rapid lateral flow tests", "PPE" -> "protective equipment")? A description in
-    common nouns names no other thing; all but one initial must be there, in order."""
-    letters = name[:-1] if name.endswith("s") and name[:-1].isupper() else name
-    if not (letters.isupper() and letters.isalpha() and 2 <= len(letters) <= _ACRONYM_MAX):
-        return False
-    words = [w for w in phrase.split() if w.isalpha()]
-    if not words or not all(w.islower() for w in words):
-        return False
-    initials = "".join(w[0] for w in words)
-    found, at = 0, 0
-    for letter in letters.lower():
-        position = initials.find(letter, at)
-        if position >= 0:
-            found, at = found + 1, position + 1
-    return found >= max(2, len(letters) - 1)
 
 
 _ACRONYM_CONNECTORS = frozenset({"and", "of", "for", "the", "&", "on", "in"})

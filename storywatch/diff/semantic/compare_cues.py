@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from .features import Features, content_stems
 from .finding import Finding, pair
 from .mention import Mention
+from .names import describes
+from .normalise import Token
 from .token_diff import TokenDiff, join_tokens
 
 # An inserted or deleted run this long, with this many new content words, is a clause.
@@ -77,6 +79,25 @@ def compare_modals(old: Features, new: Features, diff: TokenDiff) -> list[Findin
     return findings
 
 
+_REPLACED_MAX_WORDS = 2
+
+
+def _widened(old_run: Sequence[Token], new_run: Sequence[Token]) -> str | None:
+    """ "insert" when a short run became a long one, "delete" when a long one became a
+    short one, None otherwise (a replaced word is compared as a value, not as a clause)."""
+    old_words = [t.text for t in old_run if t.is_word]
+    new_words = [t.text for t in new_run if t.is_word]
+    short, long, widening = (
+        (old_words, new_words, "insert")
+        if len(old_words) <= len(new_words)
+        else (new_words, old_words, "delete")
+    )
+    if len(short) > _REPLACED_MAX_WORDS or len(long) < _CLAUSE_MIN_WORDS:
+        return None
+    # "LFDs" -> "rapid lateral flow tests" spells a name out, it adds nothing.
+    return None if any(describes(" ".join(long), word) for word in short) else widening
+
+
 def compare_clauses(old: Features, new: Features, diff: TokenDiff) -> list[Finding]:
     """A clause inserted into or cut from an otherwise kept sentence ("..., and he
     resigned") carries a claim of its own even without a number or a name. Words that only
@@ -84,6 +105,10 @@ def compare_clauses(old: Features, new: Features, diff: TokenDiff) -> list[Findi
     findings: list[Finding] = []
     kept = sum(i2 - i1 for tag, i1, i2, _, _ in diff.opcodes if tag == "equal")
     for tag, i1, i2, j1, j2 in diff.opcodes:
+        if tag == "replace":
+            # A word or two written over with a clause ("before you can apply for" ->
+            # "before you can take the training required for") inserts that clause.
+            tag = _widened(old.tokens[i1:i2], new.tokens[j1:j2]) or tag
         if tag in ("equal", "replace"):
             continue
         side_length = len(new.tokens) if tag == "insert" else len(old.tokens)

@@ -187,6 +187,28 @@ def same_name(a: str, b: str) -> bool:
     return bool(words_a) and all(any(same_word(x, y) for y in words_b) for x in words_a)
 
 
+_ACRONYM_MAX = 6
+
+
+def describes(phrase: str, name: str) -> bool:
+    """Does a lowercase phrase describe an abbreviation, its initials read in it ("LFDs"
+    -> "rapid lateral flow tests", "PPE" -> "protective equipment")? A description in
+    common nouns names no other thing; all but one initial must be there, in order."""
+    letters = name[:-1] if name.endswith("s") and name[:-1].isupper() else name
+    if not (letters.isupper() and letters.isalpha() and 2 <= len(letters) <= _ACRONYM_MAX):
+        return False
+    words = [w for w in phrase.split() if w.isalpha()]
+    if not words or not all(w.islower() for w in words):
+        return False
+    initials = "".join(w[0] for w in words)
+    found, at = 0, 0
+    for letter in letters.lower():
+        position = initials.find(letter, at)
+        if position >= 0:
+            found, at = found + 1, position + 1
+    return found >= max(2, len(letters) - 1)
+
+
 class NameContext:
     """What the two documents say about capitalised words, for names at a sentence start.
 
