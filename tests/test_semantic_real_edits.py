@@ -642,3 +642,20 @@ def test_a_word_written_over_with_a_clause_adds_that_clause() -> None:
     shifts = semantic_diff(old, new).shifts
     assert [(s.type, s.new) for s in shifts] == [("claim_added", "take the training required")]
     assert [s.type for s in semantic_diff(new, old).shifts] == ["claim_removed"]
+
+
+def test_an_item_cut_from_a_list_is_a_claim_removed() -> None:
+    old = "Opening hours for testing sites (including drive-through sites and mobile testing units)"
+    new = "Opening hours for testing sites (including drive-through sites)"
+    shifts = semantic_diff(old, new).shifts
+    assert [(s.type, s.old) for s in shifts] == [("claim_removed", "and mobile testing units")]
+
+
+def test_the_named_agent_cut_from_a_passive_is_a_claim_removed() -> None:
+    old = "A warrant to enter the yard was issued by Police in March 2024."
+    new = "A warrant to enter the yard was issued in March 2024."
+    assert [(s.type, s.old) for s in semantic_diff(old, new).shifts] == [
+        ("claim_removed", "by Police")
+    ]
+    deadline = semantic_diff("The fee is due by Tuesday next week.", "The fee is due next week.")
+    assert [s.type for s in deadline.shifts] == ["date"]

@@ -18,6 +18,8 @@ from .token_diff import TokenDiff, join_tokens
 _CLAUSE_MIN_WORDS = 4
 _CLAUSE_MIN_CONTENT = 3
 _CLAUSE_REST_KEPT = 0.8
+_ITEM_MIN_CONTENT = 2
+_LIST_JOINERS = frozenset({",", "and", "or"})
 
 
 def compare_negations(old: Features, new: Features, diff: TokenDiff) -> list[Finding]:
@@ -120,9 +122,22 @@ def compare_clauses(old: Features, new: Features, diff: TokenDiff) -> list[Findi
             run, other, shift_type = new.tokens[j1:j2], old.tokens, "claim_added"
         else:
             run, other, shift_type = old.tokens[i1:i2], new.tokens, "claim_removed"
-        if sum(1 for t in run if t.is_word) < _CLAUSE_MIN_WORDS:
+        words = sum(1 for t in run if t.is_word)
+        # Who did it, named ("was issued by Police"), is a claim however short; a deadline
+        # ("by Tuesday") is a date, compared as one.
+        start, features = (j1, new) if tag == "insert" else (i1, old)
+        agent = (
+            words >= 2
+            and run[0].lower == "by"
+            and run[1].text[0].isupper()
+            and not any(m.token == start + 1 for m in features.dates)
+        )
+        if words < _CLAUSE_MIN_WORDS and not agent:
             continue
-        if len(content_stems(run) - content_stems(other)) >= _CLAUSE_MIN_CONTENT:
+        # An item joined to a list ("..., and mobile testing units") is a claim of its own
+        # with fewer new words than a clause needs.
+        needed = _ITEM_MIN_CONTENT if run[0].lower in _LIST_JOINERS else _CLAUSE_MIN_CONTENT
+        if len(content_stems(run) - content_stems(other)) >= (1 if agent else needed):
             text = join_tokens(run).strip(" ,;")
             findings.append(
                 Finding(
