@@ -640,8 +640,17 @@ def test_a_word_written_over_with_a_clause_adds_that_clause() -> None:
         "for a door supervisor licence."
     )
     shifts = semantic_diff(old, new).shifts
-    assert [(s.type, s.new) for s in shifts] == [("claim_added", "take the training required")]
-    assert [s.type for s in semantic_diff(new, old).shifts] == ["claim_removed"]
+    # What the licence needs the certificate for changed: one claim went, another came.
+    assert [(s.type, s.old, s.new) for s in shifts] == [
+        ("claim_added", None, "take the training required"),
+        ("claim_removed", "apply", None),
+    ]
+    assert {s.type for s in semantic_diff(new, old).shifts} == {"claim_added", "claim_removed"}
+    described = (
+        "You must wear PPE at the site.",
+        "You must wear personal protective kit at the site.",
+    )
+    assert not semantic_diff(*described).material
 
 
 def test_an_item_cut_from_a_list_is_a_claim_removed() -> None:

@@ -96,8 +96,12 @@ def _widened(old_run: Sequence[Token], new_run: Sequence[Token]) -> str | None:
     )
     if len(short) > _REPLACED_MAX_WORDS or len(long) < _CLAUSE_MIN_WORDS:
         return None
-    # "LFDs" -> "rapid lateral flow tests" spells a name out, it adds nothing.
-    return None if any(describes(" ".join(long), word) for word in short) else widening
+    # "TCA" -> "Trade and Cooperation Agreement", "LFDs" -> "rapid lateral flow tests":
+    # a name spelt out or described adds nothing.
+    initials = "".join(word[0] for word in long if word[0].isupper()).lower()
+    if any(word.lower() == initials or describes(" ".join(long), word) for word in short):
+        return None
+    return widening
 
 
 def compare_clauses(old: Features, new: Features, diff: TokenDiff) -> list[Finding]:
@@ -106,11 +110,12 @@ def compare_clauses(old: Features, new: Features, diff: TokenDiff) -> list[Findi
     moved (present on the other side too) do not count."""
     findings: list[Finding] = []
     kept = sum(i2 - i1 for tag, i1, i2, _, _ in diff.opcodes if tag == "equal")
-    for tag, i1, i2, j1, j2 in diff.opcodes:
-        if tag == "replace":
+    for opcode, i1, i2, j1, j2 in diff.opcodes:
+        tag = opcode
+        if opcode == "replace":
             # A word or two written over with a clause ("before you can apply for" ->
             # "before you can take the training required for") inserts that clause.
-            tag = _widened(old.tokens[i1:i2], new.tokens[j1:j2]) or tag
+            tag = _widened(old.tokens[i1:i2], new.tokens[j1:j2]) or opcode
         if tag in ("equal", "replace"):
             continue
         side_length = len(new.tokens) if tag == "insert" else len(old.tokens)
@@ -144,4 +149,20 @@ def compare_clauses(old: Features, new: Features, diff: TokenDiff) -> list[Findi
                     shift_type, text if tag == "delete" else None, text if tag == "insert" else None
                 )
             )
+            if opcode == "replace":
+                findings.extend(_written_over(old.tokens[i1:i2], new.tokens[j1:j2], tag))
     return findings
+
+
+def _written_over(old_run: Sequence[Token], new_run: Sequence[Token], tag: str) -> list[Finding]:
+    """What a clause took the place of, when it said something the clause does not
+    ("apply for" -> "take the training required for"): that claim went, the other came."""
+    short, long = (old_run, new_run) if tag == "insert" else (new_run, old_run)
+    if not content_stems(short) - content_stems(long):
+        return []
+    text = join_tokens(short).strip(" ,;")
+    return [
+        Finding("claim_removed", text, None)
+        if tag == "insert"
+        else Finding("claim_added", None, text)
+    ]
