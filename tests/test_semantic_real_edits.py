@@ -668,3 +668,9 @@ def test_the_named_agent_cut_from_a_passive_is_a_claim_removed() -> None:
     ]
     deadline = semantic_diff("The fee is due by Tuesday next week.", "The fee is due next week.")
     assert [s.type for s in deadline.shifts] == ["date"]
+
+
+def test_a_name_spaced_out_is_the_same_name() -> None:
+    old = "Vaccines will be made for Thailand and SouthEastAsia."
+    new = "Vaccines will be made for Thailand and South East Asia."
+    assert not semantic_diff(old, new).material

@@ -93,6 +93,8 @@ def _stands_for(short: str, key: str) -> bool:
     word ("Putin" for "Vladimir Putin"), not by another ("Filipino" is not the
     "Philippine Satellite Agency")."""
     short_words, words = short.split(), key.split()
+    if "".join(short_words) == "".join(words):  # "SouthEastAsia", "South East Asia"
+        return True
     if len(short_words) < len(words) and not same_word(short_words[-1], words[-1]):
         return False
     return same_name(short, key)
