@@ -674,3 +674,29 @@ def test_a_name_spaced_out_is_the_same_name() -> None:
     old = "Vaccines will be made for Thailand and SouthEastAsia."
     new = "Vaccines will be made for Thailand and South East Asia."
     assert not semantic_diff(old, new).material
+
+
+def test_an_item_added_to_a_list_a_sentence_opens_is_a_claim_added() -> None:
+    old = (
+        "Disease controls have been applied at the following sites:\n"
+        "Mill Pond Fishery, Derbyshire\nOak Lakes, Suffolk"
+    )
+    new = old + "\nWillow Waters, Norfolk"
+    assert [(s.type, s.new) for s in semantic_diff(old, new).shifts] == [
+        ("claim_added", "Willow Waters, Norfolk")
+    ]
+
+
+def test_a_line_added_under_a_heading_or_a_menu_label_is_no_claim() -> None:
+    old = "Related guidance\nFlood warnings in your area"
+    assert not semantic_diff(old, old + "\nSign up for flood alerts by text").material
+    menu = "The sessions covered:\nCivil\nFamily"
+    assert not semantic_diff(menu, menu + "\nTribunals").material
+
+
+def test_an_item_cut_from_a_list_in_a_sentence_is_a_claim_removed() -> None:
+    old = "The panel is consulting on screening for thyroid disease, anaemia and scurvy."
+    new = "The panel is consulting on screening for anaemia and scurvy."
+    assert [(s.type, s.old) for s in semantic_diff(old, new).shifts] == [
+        ("claim_removed", "thyroid disease")
+    ]

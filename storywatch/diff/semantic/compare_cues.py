@@ -104,6 +104,26 @@ def _widened(old_run: Sequence[Token], new_run: Sequence[Token]) -> str | None:
     return widening
 
 
+def _new_words_needed(run: Sequence[Token], start: int, features: Features) -> int | None:
+    """How many content words new to the sentence make `run` (inserted or cut, starting
+    at token `start` of its side) a claim of its own; None when it is too short to be."""
+    words = sum(1 for t in run if t.is_word)
+    # Who did it, named ("was issued by Police"), is a claim however short; a deadline
+    # ("by Tuesday") is a date, compared as one.
+    if (
+        words >= 2
+        and run[0].lower == "by"
+        and run[1].text[0].isupper()
+        and not any(m.token == start + 1 for m in features.dates)
+    ):
+        return 1
+    # An item joined to a list ("..., and mobile testing units", "thyroid disease, ...")
+    # is a claim with fewer words than a clause needs.
+    if run[0].lower in _LIST_JOINERS or run[-1].lower in _LIST_JOINERS:
+        return _ITEM_MIN_CONTENT if words >= _ITEM_MIN_CONTENT else None
+    return _CLAUSE_MIN_CONTENT if words >= _CLAUSE_MIN_WORDS else None
+
+
 def compare_clauses(old: Features, new: Features, diff: TokenDiff) -> list[Finding]:
     """A clause inserted into or cut from an otherwise kept sentence ("..., and he
     resigned") carries a claim of its own even without a number or a name. Words that only
@@ -127,22 +147,9 @@ def compare_clauses(old: Features, new: Features, diff: TokenDiff) -> list[Findi
             run, other, shift_type = new.tokens[j1:j2], old.tokens, "claim_added"
         else:
             run, other, shift_type = old.tokens[i1:i2], new.tokens, "claim_removed"
-        words = sum(1 for t in run if t.is_word)
-        # Who did it, named ("was issued by Police"), is a claim however short; a deadline
-        # ("by Tuesday") is a date, compared as one.
         start, features = (j1, new) if tag == "insert" else (i1, old)
-        agent = (
-            words >= 2
-            and run[0].lower == "by"
-            and run[1].text[0].isupper()
-            and not any(m.token == start + 1 for m in features.dates)
-        )
-        if words < _CLAUSE_MIN_WORDS and not agent:
-            continue
-        # An item joined to a list ("..., and mobile testing units") is a claim of its own
-        # with fewer new words than a clause needs.
-        needed = _ITEM_MIN_CONTENT if run[0].lower in _LIST_JOINERS else _CLAUSE_MIN_CONTENT
-        if len(content_stems(run) - content_stems(other)) >= (1 if agent else needed):
+        needed = _new_words_needed(run, start, features)
+        if needed is not None and len(content_stems(run) - content_stems(other)) >= needed:
             text = join_tokens(run).strip(" ,;")
             findings.append(
                 Finding(

@@ -190,12 +190,34 @@ def _dated(sentence: Sentence) -> bool:
     return has_calendar_day(sentence_features(sentence.text).dates)
 
 
+_ITEM_MIN_WORDS = 2
+
+
+def _fragment_alone(k: int, side: _Side) -> bool:
+    """Is sentence k a fragment that claims nothing added or cut on its own: a heading, a
+    caption, a cell? Not when it names a day (a programme's entry), nor when it is an
+    item of a list that a sentence opens ("Disease controls apply at the following
+    sites:" then the sites): each item completes that sentence's claim."""
+    if side.roles[k] is not Role.FRAGMENT:
+        return False
+    if _dated(side.sentences[k]):
+        return False
+    if len(side.sentences[k].text.split()) < _ITEM_MIN_WORDS:
+        return True  # "Civil", "Crime": the labels of a menu
+    j = k - 1
+    while j >= 0 and side.roles[j] is Role.FRAGMENT:
+        j -= 1
+    return not (
+        j >= 0 and side.roles[j] is Role.CLAIM and side.sentences[j].text.rstrip().endswith(":")
+    )
+
+
 def _one_side(
     indexes: Sequence[int], side: _Side, other: _Side, removed: bool, lone: frozenset[int]
 ) -> list[Finding]:
     """A stretch with no counterpart: a claim (or a quotation) added or removed. `lone`
     holds every sentence of this side that has no counterpart."""
-    if all(side.roles[k] is Role.FRAGMENT and not _dated(side.sentences[k]) for k in indexes):
+    if all(_fragment_alone(k, side) for k in indexes):
         return []  # headings, cells, captions
     # Still said elsewhere (a duplicate removed, a paragraph repeated, two sentences
     # merged), or added words that merely join what was said before.
