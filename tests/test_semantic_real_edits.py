@@ -700,3 +700,19 @@ def test_an_item_cut_from_a_list_in_a_sentence_is_a_claim_removed() -> None:
     assert [(s.type, s.old) for s in semantic_diff(old, new).shifts] == [
         ("claim_removed", "thyroid disease")
     ]
+
+
+def test_a_cell_rewritten_in_a_table_is_compared_in_place() -> None:
+    old = "Site\nOpening date\nPrincess Royal Hospital Telford\nMarch 2022\nWrekin Clinic\nMay 2022"
+    new = old.replace("Princess Royal Hospital Telford", "Hollinswood House")
+    # ("Princess" is read as a title, as in "Princess Anne": the place is the rest.)
+    assert [(s.type, s.new) for s in semantic_diff(old, new).shifts] == [
+        ("entity", "Hollinswood House")
+    ]
+
+
+def test_a_heading_rewritten_over_prose_is_not_compared_as_a_cell() -> None:
+    prose = "The scheme will continue to cover designs registered before the end of the year."
+    old = f"Registered Community Designs (RCD)\n{prose}"
+    new = f"EU trademark protection and comparable UK trademarks\n{prose}"
+    assert not semantic_diff(old, new).material

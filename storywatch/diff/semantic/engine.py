@@ -319,6 +319,35 @@ class _Status:
         return None
 
 
+def _in_table(k: int, side: _Side) -> bool:
+    """A fragment among fragments: a cell or a list line, not a heading over prose."""
+    return side.roles[k] is Role.FRAGMENT and any(
+        0 <= j < len(side.roles) and side.roles[j] is Role.FRAGMENT for j in (k - 1, k + 1)
+    )
+
+
+def _cells_rewritten(groups: list[Group], old: _Side, new: _Side) -> list[Group]:
+    """The groups in reading order, with a cell of a table or a list cut and another put
+    in its place joined into one group: a cell rewritten ("Princess Royal Hospital
+    Telford" -> "Hollinswood House") is compared in place, whatever little it shares."""
+    joined: list[Group] = []
+    for group in groups:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and len(previous.old) == 1
+            and not previous.new
+            and len(group.new) == 1
+            and not group.old
+            and _in_table(previous.old[0], old)
+            and _in_table(group.new[0], new)
+        ):
+            joined[-1] = Group(previous.old, group.new)
+        else:
+            joined.append(group)
+    return joined
+
+
 def _reversed_claims(groups: Sequence[Group], old: _Side, new: _Side) -> list[Shift]:
     """A claim replaced by its opposite in other words, so that no two sentences align:
     each added sentence that flips an old sentence no longer said, on the same topic."""
@@ -466,7 +495,7 @@ def semantic_diff(
         frozenset(i for g in groups if not g.new for i in g.old),
         frozenset(j for g in groups if not g.old for j in g.new),
     )
-    for group in _order(groups):
+    for group in _cells_rewritten(_order(groups), old, new):
         findings = _findings(group, old, new, context, lone)
         if not findings:
             continue
