@@ -716,3 +716,9 @@ def test_a_heading_rewritten_over_prose_is_not_compared_as_a_cell() -> None:
     old = f"Registered Community Designs (RCD)\n{prose}"
     new = f"EU trademark protection and comparable UK trademarks\n{prose}"
     assert not semantic_diff(old, new).material
+
+
+def test_a_period_closed_by_until_is_another_date() -> None:
+    old = "In the past year alone, the trial lorries saved 33.5 million miles."
+    new = "Up until last year, the trial lorries saved 33.5 million miles."
+    assert [s.type for s in semantic_diff(old, new).shifts] == ["date"]

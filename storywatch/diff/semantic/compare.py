@@ -9,6 +9,7 @@ unpaired is reported against nothing ("Google -> ∅").
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from collections.abc import Sequence
 
 from rapidfuzz.distance import DamerauLevenshtein
@@ -61,8 +62,24 @@ def compare_numbers(old: Features, new: Features) -> list[Finding]:
     ]
 
 
+# A date that closes a period is another claim than the same date as a time: "in the
+# past year" is not "up until last year".
+_UNTIL = frozenset({"until", "till"})
+
+
+def _bounded(features: Features) -> list[Mention]:
+    """The date mentions, those after "until" keyed apart."""
+    tokens = features.tokens
+    return [
+        replace(m, key=f"until:{m.key}")
+        if m.token > 0 and tokens[m.token - 1].lower in _UNTIL
+        else m
+        for m in features.dates
+    ]
+
+
 def compare_dates(old: Features, new: Features) -> list[Finding]:
-    removed, added = unmatched_keys(old.dates, new.dates)
+    removed, added = unmatched_keys(_bounded(old), _bounded(new))
     # Judgement call (eval/README.md): naming the weekday of an event whose calendar date
     # is already given, and unchanged, adds no fact.
     calendar_kept = has_calendar_day([m for m in old.dates if m not in removed]) and (
