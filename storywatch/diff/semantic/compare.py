@@ -9,8 +9,8 @@ unpaired is reported against nothing ("Google -> ∅").
 from __future__ import annotations
 
 import difflib
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.fuzz import ratio
