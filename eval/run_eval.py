@@ -36,9 +36,14 @@ REAL = HERE.parent.parent / "shared" / "eval" / "real_revisions_dev.jsonl"
 # public sector information licensed under the Open Government Licence v3.0.
 # (https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/)
 REAL_NEWS = HERE.parent.parent / "shared" / "eval" / "real_news_dev.jsonl"
-# More of them, from other articles, labelled by someone who never saw the engine (see
-# eval/README.md, "Real news holdout"); same licence and attribution as above.
-REAL_NEWS_HOLDOUT = HERE / "real_news_holdout3.jsonl.gz"
+# More of them, from other articles, labelled by people who never saw the engine (see
+# eval/README.md, the third and fourth holdouts); same licence and attribution as above.
+REAL_NEWS_HOLDOUTS = (
+    HERE / "real_news_holdout3.jsonl.gz",
+    HERE / "real_news_holdout4.jsonl.gz",
+    # GOV.UK speeches and case studies edited after publication (not news articles).
+    HERE / "real_news_holdout4_other_formats.jsonl.gz",
+)
 # Kinds of harmless edit that must never alarm (page metadata, link lines, counters).
 ZERO_ALARM_KINDS = ("timestamp", "link")
 
@@ -379,7 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"\n(real revision pairs not found at {REAL}; skipped)")
 
-    real_news = [REAL_NEWS, REAL_NEWS_HOLDOUT, *args.real_news]
+    real_news = [REAL_NEWS, *REAL_NEWS_HOLDOUTS, *args.real_news]
     for path in real_news:
         if not path.exists():
             print(f"\n(real news edits not found at {path}; skipped)")
