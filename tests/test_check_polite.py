@@ -20,6 +20,7 @@ from typing import IO
 from sqlalchemy import Connection, Engine, create_engine, text
 
 from storywatch.cli.check import INTERRUPT_GRACE
+from storywatch.storage import Store
 from storywatch.storage.db import normalise_url
 from tests.support.cli import run_cli
 from tests.support.databases import postgres_schema_url
@@ -148,7 +149,9 @@ class _Gate:
         self.page_server.handle(path, answer)
 
 
-def _interrupted_check(page_server: PageServer, config: list[str]) -> tuple[Popen[bytes], _Gate]:
+def _interrupted_check(
+    page_server: PageServer, config: list[str], db_url: str
+) -> tuple[Popen[bytes], _Gate]:
     """`check` of five stories, running: 1 answers at once and is stored; 2 (a 404, a
     failed check stored without extraction) and 3 (a first version) answer once the
     gate opens; 4 and 5 take 20 s."""
@@ -160,7 +163,9 @@ def _interrupted_check(page_server: PageServer, config: list[str]) -> tuple[Pope
     paths = ["/fast", "/gated/gone", "/gated/page", "/slow/4", "/slow/5"]
     for path in paths[3:]:
         page_server.set(path, seed_html("us-russia-deal-v1"), delay=20)
-    assert run_cli(*config, "add", *(page_server.url(p) for p in paths)).code == 0
+    with contextlib.closing(Store.open(db_url)) as store:
+        for path in paths:
+            store.add_story(page_server.url(path))
     environ = {k: v for k, v in os.environ.items() if not k.startswith("STORYWATCH_")}
     process = Popen(
         [sys.executable, "-m", "storywatch", *config, "check"],
@@ -205,7 +210,7 @@ def test_ctrl_c_keeps_what_was_checked_and_abandons_a_write_held_past_the_grace(
     """Ctrl-C once waited for the writer thread, itself waiting out SQLite's 30 s busy
     timeout (twice for a version) behind another process's lock."""
     config = _config(tmp_path, "0s")
-    process, gate = _interrupted_check(page_server, config)
+    process, gate = _interrupted_check(page_server, config, f"sqlite:///{tmp_path / 'sw.db'}")
     try:
         _read_until(process.stdout, b"story 1: changed")
         with contextlib.closing(sqlite3.connect(tmp_path / "sw.db", isolation_level=None)) as lock:
@@ -223,9 +228,7 @@ def test_ctrl_c_keeps_what_was_checked_and_abandons_a_write_held_past_the_grace(
         process.kill()
     assert "interrupted: checked 1: 1 changed" in stderr
     assert "not checked: 4 (2, 3, 4, 5)" in stderr
-    stories = run_cli(*config, "list", "--json").json()
-    assert [(s["versions"], s["error_count"]) for s in stories] == [(1, 0)] + [(0, 0)] * 4
-    assert [s["last_checked_at"] is None for s in stories] == [False] + [True] * 4
+    assert _stored(f"sqlite:///{tmp_path / 'sw.db'}") == [(1, True)] + [(0, False)] * 4
 
 
 def test_ctrl_c_lets_writes_under_way_land_within_the_grace_and_abandons_the_rest(
@@ -236,7 +239,7 @@ def test_ctrl_c_lets_writes_under_way_land_within_the_grace_and_abandons_the_res
     only after `check` has ended."""
     with postgres_schema_url() as url:
         config = [*_config(tmp_path, "0s"), "--db", url]
-        process, gate = _interrupted_check(page_server, config)
+        process, gate = _interrupted_check(page_server, config, url)
         engine = create_engine(normalise_url(url))
         try:
             _read_until(process.stdout, b"story 1: changed")
@@ -257,9 +260,13 @@ def test_ctrl_c_lets_writes_under_way_land_within_the_grace_and_abandons_the_res
         assert "story 2: failed: HTTP 404" in stderr
         assert "interrupted: checked 2: 1 changed, 0 unchanged, 1 failed" in stderr
         assert "not checked: 3 (3, 4, 5)" in stderr
-        stories = run_cli(*config, "list", "--json").json()
-    assert [(s["versions"], s["error_count"]) for s in stories] == [(1, 0), (0, 1)] + [(0, 0)] * 3
-    assert [s["last_checked_at"] is None for s in stories] == [False, False] + [True] * 3
+        assert _stored(url) == [(1, True), (0, True)] + [(0, False)] * 3
+
+
+def _stored(db_url: str) -> list[tuple[int, bool]]:
+    """Each story's versions, and whether a check of it was stored."""
+    with contextlib.closing(Store.open(db_url)) as store:
+        return [(s.version_count, s.last_checked_at is not None) for s in store.list_stories()]
 
 
 def _lock_story(connection: Connection, story_id: int) -> int:
