@@ -27,11 +27,11 @@ def test_track_check_and_look_back(tmp_path: Path, page_server: PageServer) -> N
     assert run_cli(*db, "init").code == 0
     added = run_cli(*db, "add", page_server.url(path), "--name", "Deal talks", "--json")
     assert added.code == 0 and added.json()["id"] == 1
-    first = run_cli(*db, "check", "1")
+    first = run_cli(*db, "check", "1", "--now")
     assert first.code == 0 and "stored version 1" in first.stdout
-    assert "unchanged (304 not modified)" in run_cli(*db, "check", "--all").stdout
+    assert "unchanged (304 not modified)" in run_cli(*db, "check", "--all", "--now").stdout
     page_server.set(path, seed_html("us-russia-deal-v2"), etag='"2"')
-    second = run_cli(*db, "check")
+    second = run_cli(*db, "check", "--now")
     assert second.code == 0, second.stderr
     assert "stored version 2" in second.stdout and "[-six-]{+seven+}" in second.stdout
 
@@ -61,9 +61,9 @@ def test_failed_check_is_one_line_and_keeps_what_was_stored(
     db = ["--db", f"sqlite:///{tmp_path / 'sw.db'}", "--allow-private"]
     page_server.set("/a", seed_html("us-russia-deal-v1"))
     run_cli(*db, "add", page_server.url("/a"))
-    assert run_cli(*db, "check", "1").code == 0
+    assert run_cli(*db, "check", "1", "--now").code == 0
     page_server.set("/a", b"\x89PNG\r\n", content_type="image/png")
-    failed = run_cli(*db, "check", "1")
+    failed = run_cli(*db, "check", "1", "--now")
     _assert_one_line_error(failed, "unsupported content type image/png")
     dead = f"http://127.0.0.1:{unused_port()}/gone"
     run_cli(*db, "add", dead)
@@ -170,9 +170,9 @@ def test_history_lists_lifecycle_events(tmp_path: Path, page_server: PageServer)
     page_server.set("/robots.txt", "", content_type="text/plain")
     page_server.set("/a", seed_html("us-russia-deal-v1"))
     run_cli(*db, "add", page_server.url("/a"))
-    run_cli(*db, "check", "1")
+    run_cli(*db, "check", "1", "--now")
     page_server.set("/a", "Not found", status=404)
-    run_cli(*db, "check", "1")
+    run_cli(*db, "check", "1", "--now")
     history = run_cli(*db, "history", "1")
     assert "unpublished" in history.stdout and "HTTP 404" in history.stdout
     events = run_cli(*db, "history", "1", "--json").json()["events"]

@@ -129,7 +129,7 @@ def story_db(
         checked: dict[str, Any] = {}
         for version in ("v1", "v2", "v3"):
             server.set(path, seed_html(f"us-russia-deal-{version}"), etag=f'"{version}"')
-            result = run_cli(*db, "check", "1", "--json")
+            result = run_cli(*db, "check", "1", "--now", "--json")
             assert result.code == 0, result.stderr
             checked = result.json()
         yield db, {"add": added.json(), "check": checked}

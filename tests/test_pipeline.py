@@ -147,42 +147,48 @@ def test_identical_page_is_not_extracted_again(
 
     calls: list[str] = []
 
-    def check() -> str:
-        async def run() -> str:
-            async with Fetcher(settings.fetch) as fetcher:
-                pool = _CountingPool(calls)
-                checker = Checker(store, fetcher, settings, extractor=pool)
-                try:
-                    return (await checker.check(store.get_story(story_id))).outcome
-                finally:
-                    checker.close()
-                    await pool.aclose()
+    async def checks(fetcher: Fetcher, pool: _CountingPool) -> None:
+        """Every check through one checker and one extraction process, as in a worker
+        (starting a process per check would be most of this test's time)."""
+        checker = Checker(store, fetcher, settings, extractor=pool)
 
-        return asyncio.run(run())
+        async def check() -> str:
+            return (await checker.check(store.get_story(story_id))).outcome
 
-    v1 = seed_html("us-russia-deal-v1")
-    page_server.set(SEED_PATH, v1)  # no validators: every check gets the full page
-    assert check() == CheckOutcome.NEW_VERSION
-    assert store.get_story(story_id).page_hash == hashlib.sha256(v1.encode()).hexdigest()
-    assert check() == CheckOutcome.UNCHANGED
-    assert calls == ["extract_page"]
-    # New bytes, same story (a re-render): extracted, unchanged, and remembered.
-    rerendered = v1.replace("</body>", "<!-- rendered by edge 7 --></body>")
-    page_server.set(SEED_PATH, rerendered)
-    assert check() == CheckOutcome.UNCHANGED
-    assert calls == ["extract_page"] * 2
-    assert store.get_story(story_id).page_hash == hashlib.sha256(rerendered.encode()).hexdigest()
-    # A paywall is not the latest version's page: the digest stays that of the story.
-    teaser = seed_text("us-russia-deal-v1").split("\n")[:1]
-    page_server.set(SEED_PATH, article_html("Subscribe to read", teaser))
-    assert check() == CheckOutcome.SUSPICIOUS
-    page_server.set(SEED_PATH, rerendered)
-    assert check() == CheckOutcome.UNCHANGED
-    assert calls == ["extract_page"] * 3
-    # A real edit is extracted and both diffs are computed in the pool too.
-    page_server.set(SEED_PATH, seed_html("us-russia-deal-v2"))
-    assert check() == CheckOutcome.NEW_VERSION
-    assert calls[3:] == ["extract_page", "analyse"]
+        try:
+            v1 = seed_html("us-russia-deal-v1")
+            page_server.set(SEED_PATH, v1)  # no validators: every check gets the full page
+            assert await check() == CheckOutcome.NEW_VERSION
+            assert store.get_story(story_id).page_hash == hashlib.sha256(v1.encode()).hexdigest()
+            assert await check() == CheckOutcome.UNCHANGED
+            assert calls == ["extract_page"]
+            # New bytes, same story (a re-render): extracted, unchanged, and remembered.
+            rerendered = v1.replace("</body>", "<!-- rendered by edge 7 --></body>")
+            page_server.set(SEED_PATH, rerendered)
+            assert await check() == CheckOutcome.UNCHANGED
+            assert calls == ["extract_page"] * 2
+            rerendered_hash = hashlib.sha256(rerendered.encode()).hexdigest()
+            assert store.get_story(story_id).page_hash == rerendered_hash
+            # A paywall is not the latest version's page: the digest stays that of the story.
+            teaser = seed_text("us-russia-deal-v1").split("\n")[:1]
+            page_server.set(SEED_PATH, article_html("Subscribe to read", teaser))
+            assert await check() == CheckOutcome.SUSPICIOUS
+            page_server.set(SEED_PATH, rerendered)
+            assert await check() == CheckOutcome.UNCHANGED
+            assert calls == ["extract_page"] * 3
+            # A real edit is extracted and both diffs are computed in the pool too.
+            page_server.set(SEED_PATH, seed_html("us-russia-deal-v2"))
+            assert await check() == CheckOutcome.NEW_VERSION
+            assert calls[3:] == ["extract_page", "analyse"]
+        finally:
+            checker.close()
+            await pool.aclose()
+
+    async def run() -> None:
+        async with Fetcher(settings.fetch) as fetcher:
+            await checks(fetcher, _CountingPool(calls))
+
+    asyncio.run(run())
     [_, latest] = store.history(story_id)
     assert latest.diff is not None and latest.diff.material
 

@@ -46,9 +46,9 @@ def test_check_shows_each_change_once(tmp_path: Path, page_server: PageServer) -
     db = ["--db", f"sqlite:///{tmp_path / 'sw.db'}", "--allow-private"]
     page_server.set("/deal", seed_html("us-russia-deal-v1"), etag='"1"')
     run_cli(*db, "add", page_server.url("/deal"), "--name", "Deal talks")
-    assert run_cli(*db, "check", "1").code == 0
+    assert run_cli(*db, "check", "1", "--now").code == 0
     page_server.set("/deal", seed_html("us-russia-deal-v3"), etag='"3"')
-    checked = run_cli(*db, "check", "1")  # the default console channel delivers the alert
+    checked = run_cli(*db, "check", "1", "--now")  # the default console channel delivers the alert
     assert checked.code == 0, checked.stderr
     out = checked.stdout
     for once in (

@@ -6,7 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from storywatch.errors import AmbiguousError, NotFoundError, StorageError
+from storywatch.errors import (
+    AmbiguousError,
+    DatabaseUnavailableError,
+    NotFoundError,
+    StorageError,
+)
 from storywatch.storage import (
     CheckOutcome,
     CheckRecord,
@@ -19,9 +24,11 @@ from storywatch.storage import (
     textstore,
     utcnow,
 )
+from storywatch.storage.db import create_db_engine
 from storywatch.storage.schema import as_utc
 from storywatch.watcher.normalise import content_hash
 from tests.support.pages import seed_text
+from tests.support.server import unused_port
 
 
 def _record(
@@ -182,6 +189,17 @@ def test_record_versions_commits_a_group_and_refuses_only_the_stale_one(store: S
         assert [c.outcome for c in store.checks(sid)] == [CheckOutcome.NEW_VERSION] * 2
     with pytest.raises(ValueError, match="with a version"):
         store.record_versions([(ids[0], _record(None, CheckOutcome.UNCHANGED))])
+
+
+def test_a_database_outage_fails_a_group_of_versions_once() -> None:
+    """Not the group and then each check again: on a locked SQLite file every attempt
+    waits out the 30 s busy timeout."""
+    gone = Store(create_db_engine(f"postgresql://nobody@127.0.0.1:{unused_port()}/x"))
+    try:
+        with pytest.raises(DatabaseUnavailableError):
+            gone.record_versions([(sid, _record(f"Text of {sid}.")) for sid in (1, 2, 3)])
+    finally:
+        gone.close()
 
 
 def _story_id(store: Store, url: str) -> int:

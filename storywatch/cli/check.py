@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from types import TracebackType
 
 import click
@@ -35,22 +36,105 @@ from storywatch.storage import CheckOutcome, Story, StoryStatus
 from storywatch.watcher.pipeline import Checker, CheckReport
 from storywatch.watcher.politeness import polite_fetcher
 
+INTERRUPT_GRACE = 2.0  # seconds Ctrl-C leaves the checks already storing their outcome
+
+
+def _run(checks: Coroutine[object, object, bool]) -> bool:
+    """asyncio.run, except at the end: nothing waits for the threads of the loop's
+    default executor. After Ctrl-C one may still be extracting a page, resolving a host
+    name or waiting on the database for a check that was abandoned (see _run_checks);
+    the process ends without it (cli._exit), as asyncio.run would not let it."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(checks)
+    finally:
+        try:
+            leftover = asyncio.all_tasks(loop)  # a group commit's drain, say
+            for task in leftover:
+                task.cancel()
+            if leftover:
+                loop.run_until_complete(asyncio.wait(leftover, timeout=INTERRUPT_GRACE))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()  # shuts the default executor down without joining its threads
+
 
 async def _run_checks(
     app: AppContext, stories: Sequence[Story], now: bool, on_report: Callable[[CheckReport], None]
-) -> None:
+) -> bool:
     """Check every story through the same polite fetcher as `run` (robots.txt, per-host
-    concurrency and delay, Retry-After pauses), reporting each as it finishes."""
-    async with polite_fetcher(app.settings.fetch, skip_delay=now) as fetcher:
-        checker = Checker(app.store, fetcher, app.settings)
-        tasks = [asyncio.ensure_future(checker.check(story)) for story in stories]
-        try:
-            for finished in asyncio.as_completed(tasks):
-                on_report(await finished)
-        finally:
-            for task in tasks:
-                task.cancel()
-            checker.close()
+    concurrency and delay, Retry-After pauses), reporting each as it finishes; return
+    whether Ctrl-C stopped it.
+
+    Ctrl-C starts no new fetch and cancels the checks still fetching or extracting:
+    nothing of theirs is stored, and they cost nothing to redo. The checks already
+    handing their outcome to the database get INTERRUPT_GRACE seconds to land and be
+    reported. One that has not landed by then (its write waiting out the database's
+    busy timeout behind another process's lock) is abandoned with its thread, which
+    nothing joins: its transaction (version, check, alerts) commits whole or not at
+    all, and its alerts are delivered from the outbox, once, whenever it commits."""
+    loop = asyncio.get_running_loop()
+    # Each check as it finishes, and None for each Ctrl-C.
+    finished: asyncio.Queue[asyncio.Future[CheckReport] | None] = asyncio.Queue()
+    loop.add_signal_handler(signal.SIGINT, finished.put_nowait, None)
+    interrupted = False
+    try:
+        async with polite_fetcher(app.settings.fetch, skip_delay=now) as fetcher:
+            checker = Checker(app.store, fetcher, app.settings)
+            checks = {asyncio.ensure_future(checker.check(story)): story.id for story in stories}
+            for task in checks:
+                task.add_done_callback(finished.put_nowait)
+            unreported = set(checks)
+            try:
+                while unreported and not interrupted:
+                    done = await finished.get()
+                    if done is None:
+                        interrupted = True
+                    else:
+                        unreported.discard(done)
+                        on_report(done.result())
+                if interrupted:
+                    storing = {task for task in unreported if checks[task] in checker.storing}
+                    for task in unreported - storing:
+                        task.cancel()
+                    if storing:
+                        click.echo(
+                            f"stopping: letting {len(storing)} check(s) finish storing"
+                            f" (at most {INTERRUPT_GRACE:g}s; Ctrl-C again to stop now)",
+                            err=True,
+                        )
+                        await _report_landed(storing, finished, on_report)
+            finally:
+                for task in checks:
+                    task.cancel()
+                checker.close(abandon=interrupted)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+    return interrupted
+
+
+async def _report_landed(
+    storing: set[asyncio.Task[CheckReport]],
+    finished: asyncio.Queue[asyncio.Future[CheckReport] | None],
+    on_report: Callable[[CheckReport], None],
+) -> None:
+    """Report the checks of ``storing`` whose outcome is stored within INTERRUPT_GRACE
+    seconds, or until another Ctrl-C; one whose write failed (the database locked or
+    down) was not checked."""
+    try:
+        async with asyncio.timeout(INTERRUPT_GRACE):
+            while storing:
+                done = await finished.get()  # the cancelled checks pass by
+                if done is None:
+                    return
+                if done in storing:
+                    storing.discard(done)
+                    if done.exception() is None:
+                        on_report(done.result())
+    except TimeoutError:
+        pass  # the rest are abandoned
 
 
 def _print_report(app: AppContext, report: CheckReport, story: Story) -> None:
@@ -137,10 +221,9 @@ def check(
         if progress is not None:
             progress.add(report)
 
-    try:
-        with progress if progress is not None else contextlib.nullcontext():
-            asyncio.run(_run_checks(app, stories, now, on_report))
-    except KeyboardInterrupt:
+    with progress if progress is not None else contextlib.nullcontext():
+        interrupted = _run(_run_checks(app, stories, now, on_report))
+    if interrupted:
         checked = {r.story_id for r in reports}
         left = [s.id for s in stories if s.id not in checked]
         click.echo(

@@ -33,7 +33,12 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, col, select
 
-from storywatch.errors import NotFoundError, StorageError, StorywatchError
+from storywatch.errors import (
+    DatabaseUnavailableError,
+    NotFoundError,
+    StorageError,
+    StorywatchError,
+)
 from storywatch.storage import queries, textstore
 from storywatch.storage.db import create_db_engine, migrate, require_current_schema
 from storywatch.storage.models import Alert, Check, Story, Version, VersionDiff
@@ -398,7 +403,8 @@ class Store:
         """Record checks that store a new version, all in one transaction (a group
         commit); return each one's version number, or its error. If any fails (another
         worker stored a version first, its story was removed), the others are written one
-        at a time, so only that one is refused."""
+        at a time, so only that one is refused. The database failing fails the group at
+        once: one at a time, each would wait out the busy timeout again."""
         if any(record.version is None for _, record in items):
             raise ValueError("record_versions takes checks with a version")
         numbers: dict[int, int] = {}
@@ -412,6 +418,8 @@ class Store:
                     assert version is not None
                     numbers[index] = version["number"]
             return [numbers[index] for index in range(len(items))]
+        except DatabaseUnavailableError:
+            raise
         except (IntegrityError, StorywatchError):
             pass
 
@@ -424,11 +432,14 @@ class Store:
         self, items: Sequence[tuple[int, CheckRecord]]
     ) -> list[Version | StorywatchError | None]:
         """The checks of a failed group, each in its own transaction: the version each
-        stored (None for a plain check), or its error."""
+        stored (None for a plain check), or its error. The database failing is raised,
+        not given to each check in turn."""
         outcomes: list[Version | StorywatchError | None] = []
         for story_id, record in items:
             try:
                 outcomes.append(self.record_check(story_id, record)[1])
+            except DatabaseUnavailableError:
+                raise
             except StorywatchError as exc:
                 outcomes.append(exc)
         return outcomes

@@ -6,13 +6,14 @@ bad story cannot end a cycle; that holds for exceptions nobody foresaw too (see
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import dataclasses
 import functools
 import logging
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,6 +160,9 @@ class Checker:
     _writer: Executor | None = field(default=None, init=False, repr=False)
     _plain_writes: GroupCommit[None] = field(init=False, repr=False)
     _version_writes: GroupCommit[int] = field(init=False, repr=False)
+    # The stories whose checks are handing their outcome to the database: an
+    # interrupted `check` gives these a grace to land and cancels the rest at once.
+    storing: set[int] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.store.dialect == "sqlite":
@@ -166,9 +170,20 @@ class Checker:
         self._plain_writes = GroupCommit(self.store.record_checks, self._writer)
         self._version_writes = GroupCommit(self.store.record_versions, self._writer)
 
-    def close(self) -> None:
+    def close(self, *, abandon: bool = False) -> None:
+        """Stop the writer thread once its writes are done; with ``abandon``, drop the
+        queued writes and leave the one under way (a write waiting out the database's
+        busy timeout) to its thread: its transaction commits whole or not at all."""
         if self._writer is not None:
-            self._writer.shutdown(wait=True)
+            self._writer.shutdown(wait=not abandon, cancel_futures=abandon)
+
+    @contextlib.contextmanager
+    def _storing(self, story_id: int) -> Iterator[None]:
+        self.storing.add(story_id)
+        try:
+            yield
+        finally:
+            self.storing.discard(story_id)
 
     async def _write(self, func: Callable[..., T], *args: object) -> T:
         """Run ``func(*args)`` (database work) on the writer thread, off the event loop."""
@@ -258,7 +273,8 @@ class Checker:
             story, outcome, detail, self.settings.alerts, record.checked_at
         )
         record = dataclasses.replace(record, alerts=drafts, new_url=new_url)
-        await asyncio.to_thread(self.store.record_check, story.id, record)
+        with self._storing(story.id):
+            await asyncio.to_thread(self.store.record_check, story.id, record)
         return dataclasses.replace(report, error=detail)
 
     async def _commit(self, planned: tuple[CheckRecord, CheckReport]) -> CheckReport:
@@ -266,7 +282,8 @@ class Checker:
         meanwhile: these are most checks, and one transaction each would make the
         database's commit the pace of a cycle."""
         record, report = planned
-        await self._plain_writes.write(report.story_id, record)
+        with self._storing(report.story_id):
+            await self._plain_writes.write(report.story_id, record)
         return report
 
     def _elapsed(self, started: float) -> int:
@@ -464,7 +481,8 @@ class Checker:
             worker=self.worker,
         )
         try:
-            number = await self._version_writes.write(story.id, record)
+            with self._storing(story.id):
+                number = await self._version_writes.write(story.id, record)
         except DatabaseUnavailableError:
             raise
         except StorywatchError as exc:  # another worker stored a version first
