@@ -83,9 +83,9 @@ _STATEMENT_LINE = re.compile(r"^(?:\w+\s+)?statement\s+(?:by|from|of|on behalf o
 
 def is_speaker_line(paragraph: str) -> bool:
     """ "The Minister for Trade, Jane Smith, said:" introduces the paragraphs after it."""
-    text = plain(paragraph).strip()
-    if not text.endswith(":"):
+    if not paragraph.rstrip().endswith(":"):  # most paragraphs: no need to read them
         return False
+    text = plain(paragraph).strip()
     words = _NOT_WORD.sub(" ", text.lower()).split()
     return any(word in _SPEAKER_LINE_VERBS for word in words[-4:]) or bool(
         _STATEMENT_LINE.match(text)
