@@ -6,7 +6,12 @@ import pytest
 from lxml.html import fromstring
 
 from storywatch.errors import ExtractionError
-from storywatch.watcher.extract import Article, _with_left_out_headings, extract_article
+from storywatch.watcher.extract import (
+    Article,
+    _with_left_out_headings,
+    _with_left_out_lists,
+    extract_article,
+)
 from storywatch.watcher.normalise import content_hash, normalise_text
 from tests.support.pages import BOILERPLATE_MARKERS, article_html, seed_html, seed_text
 
@@ -587,6 +592,35 @@ def test_a_list_under_a_label_or_in_a_box_is_kept(before: str) -> None:
     paragraphs = extract_article(page, "text/html").paragraphs
 
     assert {f"- {point}" for point in points} <= set(paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("items", "kept"),
+    [
+        (
+            (
+                "25 October: Regional economy webinar with the chief economist",
+                "2 November: Data skills drop-in session for new analysts",
+            ),
+            True,
+        ),
+        (("Read our guide to living in Malta", "Sign up for email alerts from the council"), False),
+    ],
+)
+def test_a_programme_left_out_is_put_back_and_a_list_of_links_is_not(
+    items: tuple[str, ...], kept: bool
+) -> None:
+    # trafilatura may leave a list of links out even in its recall mode: a programme of
+    # events, each a link to its booking page, was gone from the story. Links without
+    # dates are the page's navigation.
+    lead = "Find out about the latest events for analysts across the country this autumn."
+    after = "Every event is free, and recordings are shared with members after each one."
+    listed = "".join(f"<li><a href='/e{k}'>{item}</a></li>" for k, item in enumerate(items))
+    story = fromstring(f"<div><p>{lead}</p><h2>October</h2><ul>{listed}</ul><p>{after}</p></div>")
+
+    restored = _with_left_out_lists(story, f"{lead}\n{after}").splitlines()
+
+    assert restored == ([lead, *(f"- {item}" for item in items), after] if kept else [lead, after])
 
 
 def test_a_link_styled_as_furniture_inside_a_sentence_keeps_its_words() -> None:

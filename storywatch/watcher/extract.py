@@ -13,6 +13,7 @@ import html
 import itertools
 import logging
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -109,6 +110,12 @@ _INLINE_IN_PARAGRAPH = XPath(
     " or self::i or self::small or self::time][@class or @id]"
 )
 _LIST_ITEM_MIN_WORDS = 4
+# A day of a month, either way round: "25 October", "October 25th", "3 Nov".
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY_OF_MONTH = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
+    re.IGNORECASE,
+)
 _LABEL_MAX_WORDS = 4
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _SUBHEADINGS = XPath("//h2|//h3|//h4|//h5|//h6")
@@ -200,15 +207,17 @@ def _story_text(tree: HtmlElement, url: str | None) -> str:
     options = copy.copy(_extractor(datetime.now(UTC).date()))
     options.url = options.source = url
     text = _body_text(tree, options)
-    if text and _left_out_a_list(tree, text):
+    if text and next(_left_out_lists(tree, text), None) is not None:
         # When trafilatura finds no container for the story it gathers its paragraphs one
         # by one, and lists are not among what it gathers (its recall mode takes them): a
         # press release's bullet points, each a claim, were gone. The recall extraction
-        # is kept when it has every paragraph the first one had.
+        # is kept when it has every paragraph the first one had; what it still leaves
+        # out (lists of links) is put back by hand.
         options.focus = "recall"
         fuller = _body_text(tree, options)
         if _holds_every_line(fuller, text):
             text = fuller
+        text = _with_left_out_lists(tree, text)
     if text:
         text = _with_left_out_headings(tree, text)
     lead = _standfirst(tree)
@@ -255,11 +264,11 @@ def _body_text(tree: HtmlElement, options: Extractor) -> str:
     return (getattr(document, "text", None) or "") if document is not None else ""
 
 
-def _left_out_a_list(tree: HtmlElement, text: str) -> bool:
-    """Whether a list beside a paragraph of ``text`` has none of its items in ``text``:
-    after its lead-in ("The changes are:", maybe with a heading between), or before the
-    paragraph that follows it (the key points that open a story, above its first
-    paragraph)."""
+def _left_out_lists(tree: HtmlElement, text: str) -> Iterator[tuple[list[str], str, bool]]:
+    """The lists beside a paragraph of ``text`` that have none of their items in ``text``:
+    after their lead-in ("The changes are:", maybe with a heading between), or before the
+    paragraph that follows them (the key points that open a story, above its first
+    paragraph). Each as (its items, that paragraph, whether the list comes after it)."""
     extracted = _flat(text)
     for found in _LISTS(tree):
         items = [_flat(item.text_content()) for item in found.iterchildren("li")]
@@ -277,11 +286,26 @@ def _left_out_a_list(tree: HtmlElement, text: str) -> bool:
         lead_in = found.getprevious()
         while lead_in is not None and (lead_in.tag in _HEADINGS or _is_label(lead_in)):
             lead_in = lead_in.getprevious()
-        if any(
-            _extracted_paragraph(neighbour, extracted) for neighbour in (lead_in, found.getnext())
-        ):
-            return True
-    return False
+        for neighbour, after in ((lead_in, True), (found.getnext(), False)):
+            if neighbour is not None and _extracted_paragraph(neighbour, extracted):
+                yield items, _flat(neighbour.text_content()), after
+                break
+
+
+def _with_left_out_lists(tree: HtmlElement, text: str) -> str:
+    """``text`` with the items of the programmes even trafilatura's recall mode left out
+    (a list of links, each an event on its day: "25 October: ONS Economic Forum
+    Webinar"), put beside the paragraph they follow or precede."""
+    lines = text.split("\n")
+    for items, paragraph, after in list(_left_out_lists(tree, text)):
+        # Only a programme: a list of links without dates is the page's navigation.
+        if not all(_DAY_OF_MONTH.search(item) for item in items):
+            continue
+        at = next((k for k, line in enumerate(lines) if paragraph in _flat(line)), None)
+        if at is not None:
+            at += after
+            lines[at:at] = [f"- {item}" for item in items]
+    return "\n".join(lines)
 
 
 def _is_label(element: HtmlElement) -> bool:
