@@ -594,6 +594,26 @@ def test_a_list_under_a_label_or_in_a_box_is_kept(before: str) -> None:
     assert {f"- {point}" for point in points} <= set(paragraphs)
 
 
+def test_a_heading_left_out_over_a_table_is_put_back() -> None:
+    # What a table covers is in its heading ("... and mobile testing units"): an edit
+    # there is an edit of every row.
+    story = (
+        "<div><p>There will be a weekend collection service on 26 and 27 December.</p>"
+        "<h3>Opening hours for testing sites (including mobile testing units)</h3>"
+        "<table><tr><th>Date</th><th>Opening hours</th></tr>"
+        "<tr><td>24 December</td><td>8am to 4pm</td></tr></table></div>"
+    )
+    text = (
+        "There will be a weekend collection service on 26 and 27 December.\n"
+        "Date | Opening hours\n24 December | 8am to 4pm"
+    )
+
+    restored = _with_left_out_headings(fromstring(story), text).splitlines()
+
+    assert restored[1] == "Opening hours for testing sites (including mobile testing units)"
+    assert restored[2] == "Date | Opening hours"
+
+
 @pytest.mark.parametrize(
     ("items", "kept"),
     [

@@ -110,6 +110,7 @@ _INLINE_IN_PARAGRAPH = XPath(
     " or self::i or self::small or self::time][@class or @id]"
 )
 _LIST_ITEM_MIN_WORDS = 4
+_BLOCK_MIN_WORDS = 2
 # A day of a month, either way round: "25 October", "October 25th", "3 Nov".
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DAY_OF_MONTH = re.compile(
@@ -323,12 +324,31 @@ def _extracted_paragraph(element: HtmlElement | None, extracted: str) -> bool:
     return len(paragraph.split()) >= 2 and paragraph in extracted
 
 
+_TABLE_CELLS = XPath(".//td|.//th|.//li")
+
+
+def _block_text(element: HtmlElement | None, *, first: bool) -> str | None:
+    """The text of a paragraph, or of the first (or last) cell or item of a table or a
+    list, to find the block in an extraction; None for anything else, or too short."""
+    if element is None:
+        return None
+    if element.tag in ("p", "blockquote"):
+        text = _flat(element.text_content())
+        return text if len(text.split()) >= _BLOCK_MIN_WORDS else None
+    if element.tag not in ("table", "ul", "ol"):
+        return None
+    cells = [_flat(cell.text_content()) for cell in _TABLE_CELLS(element)]
+    cells = [cell for cell in cells if len(cell.split()) >= _BLOCK_MIN_WORDS]
+    return (cells[0] if first else cells[-1]) if cells else None
+
+
 def _with_left_out_headings(tree: HtmlElement, text: str) -> str:
     """``text`` with the headings trafilatura left out between two of its paragraphs. When
     its own extractor loses to its fallbacks, the story comes without its headings, and a
     heading may carry a claim: the date of an event ("Webinar", then "21 September
-    2022"), a place, the name of a scheme. A heading counts when the paragraph before it
-    and the one after it (other headings between aside) are both in ``text``."""
+    2022"), a place, what a table covers. A heading counts when the block before it and
+    the one after it (a paragraph, a table or a list; other headings between aside) are
+    both in ``text``."""
     lines = text.split("\n")
     flat_lines = [_flat(line) for line in lines]
     extracted = "\n".join(flat_lines)
@@ -341,13 +361,12 @@ def _with_left_out_headings(tree: HtmlElement, text: str) -> str:
             before = before.getprevious()
         while after is not None and after.tag in _HEADINGS:
             after = after.getnext()
-        if (
-            after is None
-            or not _extracted_paragraph(before, extracted)
-            or not _extracted_paragraph(after, extracted)
-        ):
+        following = _block_text(after, first=True)
+        preceding = _block_text(before, first=False)
+        if following is None or preceding is None:
             continue
-        following = _flat(after.text_content())
+        if following not in extracted or preceding not in extracted:
+            continue
         at = next((k for k, line in enumerate(flat_lines) if following in line), None)
         if at is not None:
             lines.insert(at, title)
