@@ -19,9 +19,9 @@ from typing import IO
 
 from sqlalchemy import Connection, Engine, create_engine, text
 
-from storywatch.cli.check import INTERRUPT_GRACE
 from storywatch.storage import Store
 from storywatch.storage.db import normalise_url
+from storywatch.watcher.interrupt import INTERRUPT_GRACE
 from tests.support.cli import run_cli
 from tests.support.databases import postgres_schema_url
 from tests.support.pages import seed_html

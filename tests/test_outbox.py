@@ -172,6 +172,34 @@ def test_crash_between_send_and_mark_resends_same_webhook_id(
     assert hook.requests[0].body == hook.requests[1].body
 
 
+class StopsDuringSend:
+    """The channel delivers while the daemon is told to stop."""
+
+    def __init__(self, inner: Channel, stop: threading.Event) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.stop = stop
+
+    def send(self, alert: AlertMessage) -> None:
+        self.stop.set()
+        self.inner.send(alert)
+
+
+def test_a_stopped_sender_records_the_alert_it_was_sending_and_claims_no_more(
+    sqlite_store: Store, hook: HTTPReceiver
+) -> None:
+    settings = _settings(hook=hook)
+    queue_alerts(sqlite_store, settings.alerts)
+    queue_alerts(sqlite_store, settings.alerts, story_url="https://news.example/flood")
+    stop = threading.Event()
+    channels: dict[str, Channel] = {
+        "webhook": StopsDuringSend(build_channels(settings)["webhook"], stop)
+    }
+    report = deliver_due(sqlite_store, channels, settings.alerts, now=T0, worker="w1", stop=stop)
+    assert (report.claimed, report.sent, len(hook.requests)) == (1, 1, 1)
+    assert sorted(row.status for row in _rows(sqlite_store)) == ["pending", "sent"]
+
+
 def test_crash_between_send_and_mark_resends_same_message_id(sqlite_store: Store) -> None:
     with SMTPReceiver() as smtp:
         settings = load_settings(

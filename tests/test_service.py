@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import signal
 import socket
+import sqlite3
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +22,7 @@ from storywatch.config import Settings
 from storywatch.logs import setup_logging
 from storywatch.storage import CheckOutcome, Store, StoryStatus, claims, utcnow
 from storywatch.storage.schema import as_utc
+from storywatch.watcher.interrupt import INTERRUPT_GRACE
 from storywatch.watcher.pipeline import CheckReport
 from storywatch.watcher.service import Service
 from tests.support.cli import run_cli
@@ -28,6 +31,7 @@ from tests.support.newsroom import (
     FAST_SCHEDULE,
     article,
     assert_no_duplicate_versions,
+    checks_by_story,
     publish,
     start_worker,
     stop,
@@ -182,6 +186,42 @@ def test_sigterm_after_the_grace_period_cancels_checks_and_releases_leases(
     assert [s.version_count for s in stories] == [0, 0, 0, 0]
     assert all(s.lease_owner is None for s in stories)  # due again for the next worker
     assert versions_by_story(store) == {}
+    store.close()
+
+
+def test_sigterm_abandons_a_write_held_by_another_process_and_exits_promptly(
+    page_server: PageServer, tmp_path: Path
+) -> None:
+    """SIGTERM once waited for the writer thread and the release of the leases, each
+    waiting out SQLite's 30 s busy timeout behind another process's lock; now the check's
+    write is abandoned when the grace is over (its transaction never commits, so nothing
+    is half-stored) and the leases, left to expire, get INTERRUPT_GRACE seconds."""
+    url = sqlite_url(tmp_path)
+    store = Store.open(url)
+    track(store, page_server, 1)
+    page_server.set(story_path(0), article(0), delay=1.0)
+    proc = start_worker(url, tmp_path / "worker.log", "--grace", "2s")
+    try:
+        wait_for(lambda: page_server.hits(story_path(0)) > 0, 20, "the fetch")
+        with contextlib.closing(sqlite3.connect(tmp_path / "storywatch.db")) as lock:
+            lock.isolation_level = None
+            lock.execute("BEGIN IMMEDIATE")
+            time.sleep(1.5)  # the page answered, extracted: its check waits for the lock
+            code, took = stop(proc, timeout=40)
+            lock.execute("ROLLBACK")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 0
+    assert took < 2 + INTERRUPT_GRACE + 5
+    messages = [str(entry["msg"]) for entry in _logs(tmp_path / "worker.log")]
+    assert "grace period over: 1 checks cancelled, the writes of stories 1 abandoned" in (
+        " ".join(messages)
+    ), messages
+    assert any(m.startswith("the database did not answer within") for m in messages)
+    [story] = store.list_stories()
+    assert (story.version_count, story.last_checked_at) == (0, None)
+    assert versions_by_story(store) == {} and checks_by_story(store) == {}
     store.close()
 
 

@@ -11,7 +11,7 @@ import contextlib
 import signal
 import sys
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 import click
@@ -33,32 +33,9 @@ from storywatch.history.documents import story_json
 from storywatch.notifiers.outbox import build_channels, deliver_due
 from storywatch.notifiers.rules import story_rules
 from storywatch.storage import CheckOutcome, Story, StoryStatus
+from storywatch.watcher.interrupt import INTERRUPT_GRACE, run_abandoning_threads
 from storywatch.watcher.pipeline import Checker, CheckReport
 from storywatch.watcher.politeness import polite_fetcher
-
-INTERRUPT_GRACE = 2.0  # seconds Ctrl-C leaves the checks already storing their outcome
-
-
-def _run(checks: Coroutine[object, object, bool]) -> bool:
-    """asyncio.run, except at the end: nothing waits for the threads of the loop's
-    default executor. After Ctrl-C one may still be extracting a page, resolving a host
-    name or waiting on the database for a check that was abandoned (see _run_checks);
-    the process ends without it (cli._exit), as asyncio.run would not let it."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        return loop.run_until_complete(checks)
-    finally:
-        try:
-            leftover = asyncio.all_tasks(loop)  # a group commit's drain, say
-            for task in leftover:
-                task.cancel()
-            if leftover:
-                loop.run_until_complete(asyncio.wait(leftover, timeout=INTERRUPT_GRACE))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()  # shuts the default executor down without joining its threads
 
 
 async def _run_checks(
@@ -222,7 +199,7 @@ def check(
             progress.add(report)
 
     with progress if progress is not None else contextlib.nullcontext():
-        interrupted = _run(_run_checks(app, stories, now, on_report))
+        interrupted = run_abandoning_threads(_run_checks(app, stories, now, on_report))
     if interrupted:
         checked = {r.story_id for r in reports}
         left = [s.id for s in stories if s.id not in checked]

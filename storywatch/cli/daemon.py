@@ -18,6 +18,7 @@ from storywatch.config.durations import MAX_TIMEOUT
 from storywatch.logs import setup_logging
 from storywatch.storage import Feed, claims, utcnow
 from storywatch.watcher.feeds import compile_pattern
+from storywatch.watcher.interrupt import run_abandoning_threads
 from storywatch.watcher.service import Service
 from storywatch.watcher.urls import url_to_track
 
@@ -68,7 +69,7 @@ def run(
     # runs for months.
     gc.freeze()
     if not with_web:
-        asyncio.run(_run(app, grace, once))
+        _run(app, grace, once)
         return
     from storywatch.web.server import WebServer
 
@@ -78,20 +79,30 @@ def run(
     server = WebServer(app.settings, web.host, web.port, token)
     server.start()
     try:
-        asyncio.run(_run(app, grace, once))
+        _run(app, grace, once)
     finally:
         server.stop()
 
 
-async def _run(app: AppContext, grace: float, once: bool) -> None:
-    service = Service(app.settings, app.store)
+def _run(app: AppContext, grace: float, once: bool) -> None:
     if once:
-        try:
-            await service.run_once()  # its pass ends with a summary line in the log
-        finally:
-            await service.close()
+        asyncio.run(_run_once(app))
     else:
-        await service.serve(grace=grace)
+        # A stopped service has abandoned the threads still waiting on the database (see
+        # Service._wind_down): nothing may wait for them.
+        run_abandoning_threads(_serve(app, grace))
+
+
+async def _serve(app: AppContext, grace: float) -> None:
+    await Service(app.settings, app.store).serve(grace=grace)
+
+
+async def _run_once(app: AppContext) -> None:
+    service = Service(app.settings, app.store)
+    try:
+        await service.run_once()  # its pass ends with a summary line in the log
+    finally:
+        await service.close()
 
 
 @click.command(

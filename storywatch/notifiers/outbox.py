@@ -127,8 +127,11 @@ def deliver_due(
     now: datetime | None = None,
     worker: str | None = None,
     limit: int = 100,
+    stop: threading.Event | None = None,
 ) -> DeliveryReport:
-    """One pass: fold due digests, then claim and send up to ``limit`` due alerts.
+    """One pass: fold due digests, then claim and send up to ``limit`` due alerts, or
+    until ``stop`` is set (the daemon stopping): the alert being sent is then finished
+    and recorded, and no other is claimed.
 
     ``now`` fixes the clock (tests); by default every claim reads the time afresh.
     BaseException (SystemExit, KeyboardInterrupt) is not caught: the lease stays, and the
@@ -139,7 +142,7 @@ def deliver_due(
     report.digests = len(
         outbox.batch_digests(store, now=clock(), interval=settings.digest, build=_build_digest)
     )
-    while report.claimed < limit:
+    while report.claimed < limit and not (stop is not None and stop.is_set()):
         # One row per claim: the lease then only has to cover one send's timeout.
         claimed = outbox.claim_due(store, worker=worker, now=clock(), lease=settings.lease)
         if not claimed:
@@ -209,7 +212,7 @@ def run_sender(
     worker = worker or default_worker()
     while not stop.is_set():
         try:
-            report = deliver_due(store, channels, settings, worker=worker)
+            report = deliver_due(store, channels, settings, worker=worker, stop=stop)
         except Exception:  # a database hiccup: log it and try again next round
             log.exception("alert sender pass failed")
             report = DeliveryReport()

@@ -161,7 +161,8 @@ class Checker:
     _plain_writes: GroupCommit[None] = field(init=False, repr=False)
     _version_writes: GroupCommit[int] = field(init=False, repr=False)
     # The stories whose checks are handing their outcome to the database: an
-    # interrupted `check` gives these a grace to land and cancels the rest at once.
+    # interrupted `check` gives these a grace to land and cancels the rest at once;
+    # `run` names them when its grace is over and they are abandoned.
     storing: set[int] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:

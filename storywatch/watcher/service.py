@@ -24,9 +24,11 @@ stalled for a whole lease). Even then a second fetch is harmless: ``Store.record
 refuses a second copy of a version, and a late check never ends the new owner's lease.
 
 Shutdown (SIGTERM/SIGINT): stop claiming, give in-flight checks ``grace`` seconds, cancel
-the rest (each check commits in one transaction, so nothing is half-written), release the
-leases still held, unregister, exit 0. After ``kill -9`` the leases expire and any worker,
-including the restarted one, takes the stories over.
+the rest and abandon their writes still waiting on the database (each check commits in one
+transaction, so nothing is half-written), release the leases still held and unregister
+within INTERRUPT_GRACE seconds, exit 0 without waiting for the abandoned threads. After
+``kill -9`` the leases expire and any worker, including the restarted one, takes the
+stories over.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -49,6 +52,7 @@ from storywatch.notifiers import Channel, DeliveryReport, build_channels, delive
 from storywatch.storage import CheckOutcome, Store, Story, Worker, claims, utcnow
 from storywatch.watcher.extract import warm_up
 from storywatch.watcher.feeds import FeedReport, poll_feed
+from storywatch.watcher.interrupt import INTERRUPT_GRACE
 from storywatch.watcher.pipeline import Checker, CheckReport
 from storywatch.watcher.politeness import polite_fetcher
 from storywatch.watcher.workers import ProcessPool, Runner, ThreadRunner
@@ -148,6 +152,10 @@ class Service:
         self._in_flight: dict[asyncio.Task[None], int] = {}
         self._passes: dict[str, asyncio.Task[object]] = {}
         self._stopping = asyncio.Event()
+        # The same, for the alerts pass's thread: once its grace is over nothing waits
+        # for that thread, so it must not start another send (an alert sent but not yet
+        # recorded as sent would go out again).
+        self._stop_sending = threading.Event()
 
     # -- the passes ----------------------------------------------------------------------
 
@@ -252,7 +260,12 @@ class Service:
 
     async def deliver_alerts(self) -> DeliveryReport:
         report = await asyncio.to_thread(
-            deliver_due, self.store, self.channels, self.settings.alerts, worker=self.worker_id
+            deliver_due,
+            self.store,
+            self.channels,
+            self.settings.alerts,
+            worker=self.worker_id,
+            stop=self._stop_sending,
         )
         for error in report.errors:
             log.warning("alert delivery: %s", error)
@@ -294,6 +307,7 @@ class Service:
         if not self._stopping.is_set():
             log.info("stopping: finishing in-flight checks", extra={"worker": self.worker_id})
         self._stopping.set()
+        self._stop_sending.set()
 
     async def serve(self, *, grace: float = 30.0) -> int:
         """Run until SIGTERM/SIGINT (or :meth:`stop`); return the exit status."""
@@ -364,26 +378,57 @@ class Service:
             return None
 
     async def _wind_down(self, grace: float) -> None:
+        """Give what is in flight ``grace`` seconds, then cancel it: a check still
+        fetching or extracting stores nothing, and one whose write is still waiting on
+        the database (another process's lock) is abandoned with its thread, which
+        nothing joins: its transaction commits whole or not at all, and its alerts go
+        out from the outbox, once, whenever it commits. Then release the leases and
+        unregister, for at most INTERRUPT_GRACE seconds (leases left expire)."""
         pending: set[asyncio.Task[object]] = set(self._passes.values())
         pending |= set(self._in_flight)
         pending = {task for task in pending if not task.done()}
+        abandon = False
         if pending:
             _, late = await asyncio.wait(pending, timeout=grace)
+            checks = {story: task for task, story in self._in_flight.items() if task in late}
+            storing = sorted(story for story in checks if story in self.checker.storing)
+            passes = sorted(name for name, task in self._passes.items() if task in late)
             for task in late:
                 task.cancel()
+            abandon = bool(checks)
             if late:
-                log.warning("grace period over: %d checks cancelled", len(late))
-                await asyncio.gather(*late, return_exceptions=True)
-        released = await asyncio.to_thread(claims.release_leases, self.store, self.worker_id)
-        if released:
-            log.info("released %d leases", released)
-        await asyncio.to_thread(claims.unregister_worker, self.store, self.worker_id)
-        await self.close()
+                log.warning(
+                    "grace period over: %d checks cancelled%s%s",
+                    len(checks),
+                    f", the writes of stories {', '.join(map(str, storing))} abandoned"
+                    " (each commits whole or not at all)"
+                    if storing
+                    else "",
+                    f"; passes cancelled: {', '.join(passes)}" if passes else "",
+                )
+            await asyncio.gather(*late, return_exceptions=True)
+        try:
+            async with asyncio.timeout(INTERRUPT_GRACE):
+                released = await asyncio.to_thread(
+                    claims.release_leases, self.store, self.worker_id
+                )
+                if released:
+                    log.info("released %d leases", released)
+                await asyncio.to_thread(claims.unregister_worker, self.store, self.worker_id)
+        except TimeoutError:
+            abandon = True
+            log.warning(
+                "the database did not answer within %gs: leases left to expire,"
+                " worker not unregistered",
+                INTERRUPT_GRACE,
+            )
+        await self.close(abandon=abandon)
 
-    async def close(self) -> None:
-        """Close the HTTP client and stop the extraction processes."""
+    async def close(self, *, abandon: bool = False) -> None:
+        """Close the HTTP client and stop the extraction processes; with ``abandon``,
+        leave a write under way to its thread (see Checker.close)."""
         await self.fetcher.aclose()
-        self.checker.close()
+        self.checker.close(abandon=abandon)
         await self.extractor.aclose()
 
     def _register(self) -> None:
