@@ -722,3 +722,11 @@ def test_a_period_closed_by_until_is_another_date() -> None:
     old = "In the past year alone, the trial lorries saved 33.5 million miles."
     new = "Up until last year, the trial lorries saved 33.5 million miles."
     assert [s.type for s in semantic_diff(old, new).shifts] == ["date"]
+
+
+def test_markdown_link_residue_cleaned_up_is_layout() -> None:
+    cited = "The rules follow the European Standard, {0}, which sets thirteen guidelines."
+    old = cited.format("[ETSI EN 303 645](https://standards.example/en_303645.pdf)")
+    new = cited.format("ETSI EN 303 645")
+    assert not semantic_diff(old, new).material
+    assert not semantic_diff(cited.format("{ETSI EN 303 645](/en_303645.pdf)"), new).material

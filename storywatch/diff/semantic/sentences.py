@@ -87,6 +87,11 @@ def _split_paragraph_cached(paragraph: str) -> tuple[str, ...]:
     return tuple(_split_paragraph(paragraph))
 
 
+# A link left in markdown by a scraper or an editor ("[ETSI EN 303 645](https://...)",
+# with a stray "{" for the "[" at times): its words are the sentence's, its address is not.
+_MARKDOWN_LINK = re.compile(r"[\[{]([^\[\]{}\n]+)\]\((?:https?://|www\.|/)[^)\s]*\)")
+
+
 def segment(text: str) -> list[Sentence]:
     """Sentences of an article body (one paragraph a line; blank lines ignored)."""
     sentences: list[Sentence] = []
@@ -94,6 +99,8 @@ def segment(text: str) -> list[Sentence]:
     for line in text.splitlines():
         if not line.strip():
             continue
+        if "](" in line:
+            line = _MARKDOWN_LINK.sub(r"\1", line)
         for piece in _split_paragraph_cached(line):
             sentences.append(Sentence(piece, paragraph_index, len(sentences)))
         paragraph_index += 1
