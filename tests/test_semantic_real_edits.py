@@ -730,3 +730,18 @@ def test_markdown_link_residue_cleaned_up_is_layout() -> None:
     new = cited.format("ETSI EN 303 645")
     assert not semantic_diff(old, new).material
     assert not semantic_diff(cited.format("{ETSI EN 303 645](/en_303645.pdf)"), new).material
+
+
+def test_a_capital_of_title_case_is_no_name_in_a_headline() -> None:
+    body = "The mayor met the girls' team before they left for the Street Child World Cup."
+    diff = semantic_diff(
+        body,
+        body,
+        "Mayor Hosts Girls' Team to Compete at the Street Child World Cup",
+        "Mayor Hosts Girls' Team in advance of the Street Child World Cup",
+    )
+    assert not [s for s in diff.shifts if s.type == "entity"]
+    moved = semantic_diff(
+        body, body, "Testing Centre Opens in East Lothian", "Testing Centre Opens in Midlothian"
+    )
+    assert [s.type for s in moved.shifts if s.type == "entity"] == ["entity"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -429,10 +430,25 @@ def _headline_findings(
             return finding.new.lower().strip(" .,") in old_lower
         return finding.old is not None and finding.old.lower().strip(" .,") in new_lower
 
+    def named(finding: Finding) -> bool:
+        """A name in a headline replaced by another name, or one its story names too: in a
+        Title Case headline a capital alone ("Hosts Team to Play at the Cup" -> "in
+        advance of the Cup") makes no name."""
+        spans = ((finding.old, old_body), (finding.new, new_body))
+        if all(span and any(w[0].isupper() for w in span.split()) for span, _ in spans):
+            return True
+        return any(
+            word[0].isupper() and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", body)
+            for span, body in spans
+            for word in (span or "").split()
+        )
+
     findings = [
         f
         for f in compare(old_features, new_features, context)
-        if f.type not in ("claim_added", "claim_removed") and not known(f)
+        if f.type not in ("claim_added", "claim_removed")
+        and not known(f)
+        and (f.type != "entity" or named(f))
     ]
     if findings:
         return findings
