@@ -614,6 +614,26 @@ def test_a_heading_left_out_over_a_table_is_put_back() -> None:
     assert restored[2] == "Date | Opening hours"
 
 
+def test_a_speaker_heading_left_out_over_a_block_quote_is_put_back() -> None:
+    # "The minister said:" set as a heading over the quotation: without it the quote is
+    # nobody's, and a page that keeps it on one version only reads as a new statement.
+    story = (
+        "<div><p>The deal removes tariffs on nine in ten goods traded between the two.</p>"
+        "<h4>The Trade Secretary, Jo Lee, said:</h4>"
+        "<blockquote><p>This deal will slash red tape for our exporters.</p>"
+        "<p>Trade between us will grow for years to come.</p></blockquote></div>"
+    )
+    text = (
+        "The deal removes tariffs on nine in ten goods traded between the two.\n"
+        "This deal will slash red tape for our exporters.\n"
+        "Trade between us will grow for years to come."
+    )
+
+    restored = _with_left_out_headings(fromstring(story), text).splitlines()
+
+    assert restored[1] == "The Trade Secretary, Jo Lee, said:"
+
+
 @pytest.mark.parametrize(
     ("items", "kept"),
     [

@@ -324,20 +324,22 @@ def _extracted_paragraph(element: HtmlElement | None, extracted: str) -> bool:
     return len(paragraph.split()) >= 2 and paragraph in extracted
 
 
-_TABLE_CELLS = XPath(".//td|.//th|.//li")
+# The parts of a block that an extraction puts on lines of their own.
+_BLOCK_PARTS = XPath(".//td|.//th|.//li|.//p")
 
 
 def _block_text(element: HtmlElement | None, *, first: bool) -> str | None:
-    """The text of a paragraph, or of the first (or last) cell or item of a table or a
-    list, to find the block in an extraction; None for anything else, or too short."""
+    """The text of a paragraph, or of the first (or last) cell, item or paragraph of a
+    table, a list or a block quote, to find the block in an extraction; None for anything
+    else, or too short."""
     if element is None:
         return None
-    if element.tag in ("p", "blockquote"):
+    if element.tag == "p":
         text = _flat(element.text_content())
         return text if len(text.split()) >= _BLOCK_MIN_WORDS else None
-    if element.tag not in ("table", "ul", "ol"):
+    if element.tag not in ("table", "ul", "ol", "blockquote"):
         return None
-    cells = [_flat(cell.text_content()) for cell in _TABLE_CELLS(element)]
+    cells = [_flat(cell.text_content()) for cell in _BLOCK_PARTS(element)]
     cells = [cell for cell in cells if len(cell.split()) >= _BLOCK_MIN_WORDS]
     return (cells[0] if first else cells[-1]) if cells else None
 
