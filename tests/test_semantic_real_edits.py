@@ -745,3 +745,14 @@ def test_a_capital_of_title_case_is_no_name_in_a_headline() -> None:
         body, body, "Testing Centre Opens in East Lothian", "Testing Centre Opens in Midlothian"
     )
     assert [s.type for s in moved.shifts if s.type == "entity"] == ["entity"]
+
+
+def test_a_figure_new_to_a_headline_is_not_known_from_a_longer_number() -> None:
+    body = "Families will be able to test themselves from home from 8 March 2021."
+    diff = semantic_diff(
+        body,
+        body,
+        "Households to get rapid tests per person per week",
+        "Households to get 2 rapid tests per person per week",
+    )
+    assert [(s.type, s.new) for s in diff.shifts] == [("number", "2")]

@@ -426,9 +426,16 @@ def _headline_findings(
     old_lower, new_lower = old_body.lower(), new_body.lower()
 
     def known(finding: Finding) -> bool:
-        if finding.new is not None:
-            return finding.new.lower().strip(" .,") in old_lower
-        return finding.old is not None and finding.old.lower().strip(" .,") in new_lower
+        """Does the other version's story state the value, as a whole word ("2" is not
+        said by "2021")?"""
+        value, story = (
+            (finding.new, old_lower) if finding.new is not None else (finding.old, new_lower)
+        )
+        if value is None:
+            return False
+        return (
+            re.search(rf"(?<!\w){re.escape(value.lower().strip(' .,'))}(?!\w)", story) is not None
+        )
 
     def named(finding: Finding) -> bool:
         """A name in a headline replaced by another name, or one its story names too: in a
