@@ -40,6 +40,9 @@ class Features:
         return sum(1 for token in self.tokens if token.is_word)
 
 
+# Two words are forms of one when they share this many first letters ("repeated" and
+# "repeatedly", "nominations" and "nominees"): a crude stem for comparing whole stories.
+WORD_PREFIX = 6
 # Number words are values, read as numbers: their stems are no content word of a sentence.
 NUMBER_WORD_STEMS = frozenset(stem(word) for word in NUMBER_WORDS)
 
