@@ -317,9 +317,9 @@ def _is_media_title(text: str, words: list[str]) -> bool:
     """An unpunctuated line whose capitalised subject presents something."""
     if _CLOSES.search(text):
         return False
-    for word in words[:_PRESENTER_MAX_WORDS]:
+    for position, word in enumerate(words[:_PRESENTER_MAX_WORDS]):
         if word.lower() in _PRESENTING:
-            return word is not words[0]
+            return position > 0  # a subject first: "Explains how ..." is a link's description
         if not word[0].isupper():
             return False
     return False
