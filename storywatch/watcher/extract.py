@@ -266,10 +266,11 @@ def _body_text(tree: HtmlElement, options: Extractor) -> str:
 
 
 def _left_out_lists(tree: HtmlElement, text: str) -> Iterator[tuple[list[str], str, bool]]:
-    """The lists beside a paragraph of ``text`` that have none of their items in ``text``:
+    """The lists beside a block of ``text`` that have none of their items in ``text``:
     after their lead-in ("The changes are:", maybe with a heading between), or before the
-    paragraph that follows them (the key points that open a story, above its first
-    paragraph). Each as (its items, that paragraph, whether the list comes after it)."""
+    block that follows them (the key points that open a story, above its first
+    paragraph). Each as (its items, the text of that block next to the list, whether the
+    list comes after it)."""
     extracted = _flat(text)
     for found in _LISTS(tree):
         items = [_flat(item.text_content()) for item in found.iterchildren("li")]
@@ -288,8 +289,9 @@ def _left_out_lists(tree: HtmlElement, text: str) -> Iterator[tuple[list[str], s
         while lead_in is not None and (lead_in.tag in _HEADINGS or _is_label(lead_in)):
             lead_in = lead_in.getprevious()
         for neighbour, after in ((lead_in, True), (found.getnext(), False)):
-            if neighbour is not None and _extracted_paragraph(neighbour, extracted):
-                yield items, _flat(neighbour.text_content()), after
+            anchor = _block_text(neighbour, first=not after)
+            if anchor is not None and anchor in extracted:
+                yield items, anchor, after
                 break
 
 
@@ -315,13 +317,6 @@ def _is_label(element: HtmlElement) -> bool:
         return False
     text = _flat(element.text_content())
     return text.endswith(":") and len(text.split()) <= _LABEL_MAX_WORDS
-
-
-def _extracted_paragraph(element: HtmlElement | None, extracted: str) -> bool:
-    if element is None or element.tag not in ("p", "blockquote"):
-        return False
-    paragraph = _flat(element.text_content())
-    return len(paragraph.split()) >= 2 and paragraph in extracted
 
 
 # The parts of a block that an extraction puts on lines of their own.
