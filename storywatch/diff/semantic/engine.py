@@ -249,10 +249,10 @@ def _findings(
         return _one_side(group.old, old, new, removed=True, lone=lone[0])
     if not group.old:
         return _one_side(group.new, new, old, removed=False, lone=lone[1])
+    if _unchanged(group, old, new):
+        return []
     old_texts = [old.sentences[i].text for i in group.old]
     new_texts = [new.sentences[j].text for j in group.new]
-    if [sentence_key(t) for t in old_texts] == [sentence_key(t) for t in new_texts]:
-        return []
     old_features, new_features = group_features(old_texts), group_features(new_texts)
     # A grammar fix ("by the end of the March" -> "by the end of March") moves no claim,
     # though it may move what a parser reads as a date or a name.
@@ -337,9 +337,12 @@ def _cells_rewritten(groups: list[Group], old: _Side, new: _Side) -> list[Group]
     return joined
 
 
-def _reversed_claims(groups: Sequence[Group], old: _Side, new: _Side) -> list[Shift]:
+def _reversed_claims(
+    groups: Sequence[Group], old: _Side, new: _Side, added: frozenset[int]
+) -> list[Shift]:
     """A claim replaced by its opposite in other words, so that no two sentences align:
-    each added sentence that flips an old sentence no longer said, on the same topic."""
+    each added sentence (in `added`) that flips an old sentence no longer said, on the
+    same topic."""
     before: dict[int, _Status] = {}
     for group in groups:
         if not _unchanged(group, old, new):
@@ -348,7 +351,7 @@ def _reversed_claims(groups: Sequence[Group], old: _Side, new: _Side) -> list[Sh
                 if features.polarity:
                     before[i] = _Status.of(features)
     shifts: list[Shift] = []
-    for j in (j for group in groups if not group.old for j in group.new):
+    for j in sorted(added):
         features = sentence_features(new.sentences[j].text)
         if not before or new.roles[j] is not Role.CLAIM or not features.polarity:
             continue
@@ -441,7 +444,7 @@ def semantic_diff(
             )
             for finding in findings
         )
-    shifts.extend(_reversed_claims(groups, old, new))
+    shifts.extend(_reversed_claims(groups, old, new, lone[1]))
     return SemanticDiff(
         material=bool(shifts),
         significance=overall_significance(s.significance for s in shifts),
