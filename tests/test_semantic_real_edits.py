@@ -102,6 +102,23 @@ def test_numerals_for_number_words_inside_a_quote_are_house_style() -> None:
         ("What happens next?", Role.FRAGMENT),
         ("For the latest updates in your area:", Role.FRAGMENT),
         ("Countries that attended the exhibition include:", Role.CLAIM),
+        # The page talking about itself, and a video's title under its player.
+        ("We will update this page as more information becomes available.", Role.FRAGMENT),
+        ("We'll let you know when we publish the full list of questions.", Role.FRAGMENT),
+        ("This story will be updated.", Role.FRAGMENT),
+        ("The review panel now has its own independent website.", Role.FRAGMENT),
+        ("The council has launched a new web page.", Role.FRAGMENT),
+        ("The council has a new chief executive.", Role.CLAIM),
+        ("Professor Amy Kerr explains how the flood barrier works", Role.FRAGMENT),
+        ("Professor Amy Kerr explains how the flood barrier works.", Role.CLAIM),
+        ("the barrier explains nothing about the cost of repairs", Role.CLAIM),
+        # A link's description, and a Title Case label.
+        ("Includes passports, driving and travel, pets and roaming fees.", Role.LINK),
+        ("Explains how to apply for a river grant", Role.LINK),
+        ("To find out more about the scheme, please refer to the council's page.", Role.LINK),
+        ("Notes to Editors:", Role.FRAGMENT),
+        ("Key Facts:", Role.FRAGMENT),
+        ("Countries that sent delegates include:", Role.CLAIM),
     ],
 )
 def test_line_roles(line: str, role: Role) -> None:
@@ -453,24 +470,6 @@ def test_work_in_progress_against_work_done_is_modality() -> None:
     assert not semantic_diff("He is being honest.", "He was being honest.").material
 
 
-@pytest.mark.parametrize(
-    ("line", "role"),
-    [
-        ("We will update this page as more information becomes available.", Role.FRAGMENT),
-        ("We'll let you know when we publish the full list of questions.", Role.FRAGMENT),
-        ("This story will be updated.", Role.FRAGMENT),
-        ("The review panel now has its own independent website.", Role.FRAGMENT),
-        ("The council has launched a new web page.", Role.FRAGMENT),
-        ("The council has a new chief executive.", Role.CLAIM),
-        ("Professor Amy Kerr explains how the flood barrier works", Role.FRAGMENT),
-        ("Professor Amy Kerr explains how the flood barrier works.", Role.CLAIM),
-        ("the barrier explains nothing about the cost of repairs", Role.CLAIM),
-    ],
-)
-def test_the_page_talking_about_itself_and_media_titles(line: str, role: Role) -> None:
-    assert line_role(line) is role
-
-
 def test_a_promise_to_update_the_page_removed_is_no_claim_removed() -> None:
     old = BODY + "\nWe are collecting your questions and will let you know when we publish answers."
     new = BODY + "\nAnswers to your questions (PDF, 120KB, 9 pages)"
@@ -549,21 +548,6 @@ def test_a_date_before_the_speaker_is_no_list_of_names() -> None:
     old = "Nurses will walk out for 48 hours from Tuesday, the Royal College of Nursing said."
     new = "Nurses will stage a 48-hour walkout from Tuesday, the Royal College of Nursing said."
     assert not semantic_diff(old, new).material
-
-
-@pytest.mark.parametrize(
-    ("line", "role"),
-    [
-        ("Includes passports, driving and travel, pets and roaming fees.", Role.LINK),
-        ("Explains how to apply for a river grant", Role.LINK),
-        ("To find out more about the scheme, please refer to the council's page.", Role.LINK),
-        ("Notes to Editors:", Role.FRAGMENT),
-        ("Key Facts:", Role.FRAGMENT),
-        ("Countries that sent delegates include:", Role.CLAIM),
-    ],
-)
-def test_link_descriptions_and_title_case_labels(line: str, role: Role) -> None:
-    assert line_role(line) is role
 
 
 def test_the_source_named_again_in_a_relative_clause_is_the_same_speaker() -> None:
