@@ -329,7 +329,9 @@ def _valued_words(features: Features) -> list[str]:
             k += number.size
             continue
         token = features.tokens[k]
-        if token.is_word:
+        if token.text.isalnum():  # the common case, and what quote_key would make of it
+            words.append(token.lower)
+        elif token.is_word:
             words.extend(quote_key(token.text).split())
         k += 1
     return words

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.fuzz import ratio
@@ -46,7 +46,9 @@ _PHONETIC_STEPS = (
 )
 _VOWELS_AFTER_FIRST = re.compile(r"(?<=.)[aeiou]")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'-]*")
-_MID_CAPITAL = re.compile(r"(?<=[a-z0-9,;] )[A-Z][\w'.-]*")
+# The capital first and the look-behind after it: a pattern opening on a character class
+# is scanned fast, one opening on a look-behind is not.
+_MID_CAPITAL = re.compile(r"[A-Z](?<=[a-z0-9,;] [A-Z])[\w'.-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +60,9 @@ class NameCandidate:
 
 
 def _name_like(token: Token) -> bool:
-    if not token.is_word or not any(c.isupper() for c in token.text):
-        return False
-    if not (token.text[0].isupper() or "-" in token.text):
+    """A capitalised word, or a hyphenated one with a capital inside ("anti-Kremlin")."""
+    text = token.text
+    if not (text[0].isupper() or ("-" in text and text != token.lower)) or not token.is_word:
         return False
     bare = _POSSESSIVE.sub("", token.lower)
     return bare not in NOT_NAMES and bare not in MONTHS and bare not in WEEKDAYS
@@ -212,34 +214,36 @@ def describes(phrase: str, name: str) -> bool:
 class NameContext:
     """What the two documents say about capitalised words, for names at a sentence start.
 
-    Built lazily: most comparisons never need it, and a 20,000-word page costs a few ms."""
+    Each set is built when first asked for: most comparisons never need them, and a
+    20,000-word page costs a few ms."""
 
     def __init__(self, *texts: str) -> None:
-        self._texts = texts
-        self._built: tuple[set[str], set[str], set[str]] | None = None
+        self._texts = [text.replace("\u2019", "'") for text in texts]
 
-    def _build(self) -> tuple[set[str], set[str], set[str]]:
-        if self._built is None:
-            capitalised: set[str] = set()
-            lowercase: set[str] = set()
-            for text in self._texts:
-                flat = text.replace("\u2019", "'")
-                lowercase.update(_LOWER_WORD.findall(flat))
-                capitalised.update(
-                    _POSSESSIVE.sub("", w.lower()) for w in _MID_CAPITAL.findall(flat)
-                )
-            self._built = (capitalised, lowercase, {stem(w) for w in lowercase})
-        return self._built
+    @cached_property
+    def _capitalised(self) -> frozenset[str]:
+        return frozenset(
+            _POSSESSIVE.sub("", word.lower())
+            for text in self._texts
+            for word in _MID_CAPITAL.findall(text)
+        )
+
+    @cached_property
+    def _lowercase(self) -> frozenset[str]:
+        return frozenset(word for text in self._texts for word in _LOWER_WORD.findall(text))
+
+    @cached_property
+    def _lowercase_stems(self) -> frozenset[str]:
+        return frozenset(stem(word) for word in self._lowercase)
 
     def confirms(self, word: str) -> bool:
         """Is `word`, seen capitalised at a sentence start, a name?"""
         lower = _POSSESSIVE.sub("", word.lower())
-        capitalised, lowercase, lowercase_stems = self._build()
-        if lower in capitalised:
+        if lower in self._capitalised:
             return True
         # The same word used lowercase elsewhere ("floods"/"flooding") means the capital
         # was only grammar.
-        if lower in lowercase or stem(lower) in lowercase_stems:
+        if lower in self._lowercase or stem(lower) in self._lowercase_stems:
             return False
         return not (len(lower) > 5 and lower.endswith(("ly", "ing", "ed")))
 

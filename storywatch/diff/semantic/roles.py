@@ -186,7 +186,11 @@ _PHONE = re.compile(r"(?:\+\d{1,3}[\s-]?)?\(?\b0?\d{2,5}\)?(?:[\s-]?\d{2,4}){2,4
 _PHONE_MAX_WORDS = 20
 _PHONE_MIN_DIGITS = 9
 _ATTACHMENT_MAX_WORDS = 8
+# Every alternative of _ATTACHMENT holds one of these; every alternative of _CREDIT one
+# of _CREDIT_HINTS or, at the start, one of _CREDIT_OPENERS.
 _SIZE_HINTS = ("kb", "mb", "gb", "bytes", "page")
+_CREDIT_HINTS = ("©", "(c)", "copyright")
+_CREDIT_OPENERS = ("photo", "picture", "image", "video", "credit")
 _ADDRESS_HINTS = ("@", "www.", "http")
 # Every alternative of _WHERE_TO_READ holds one of these.
 _WHERE_HINTS = (
@@ -285,7 +289,7 @@ def _is_link(text: str, words: list[str]) -> bool:
         return True
     if "found" in lower and _FOUND_IN.search(text) and _READING_PLACE.search(text):
         return True
-    if any(unit in lower for unit in _SIZE_HINTS) and _ATTACHMENT.search(text):
+    if _mentions_size(lower) and _ATTACHMENT.search(text):
         return True
     if ("assistive" in lower or "accessible" in lower) and _ACCESSIBLE_FORMAT.search(text):
         return True
@@ -352,20 +356,35 @@ def is_pointer(sentence: str) -> bool:
     return ("published" in lower or "available" in lower) and bool(_POINTER.search(sentence))
 
 
+def _mentions_size(lower: str) -> bool:
+    return any(unit in lower for unit in _SIZE_HINTS)
+
+
+# The substring tests below come first: these run on every paragraph of both versions, and
+# the patterns and the word count are what costs.
 def is_credit(sentence: str) -> bool:
     """ "Crown copyright", "Photo: Jane Smith/Reuters", "© ESA": the credit that closes an
     image's caption, so the paragraph it ends is a caption, not the story's text."""
+    lower = sentence.lower()
+    if not any(hint in lower for hint in _CREDIT_HINTS) and not lower.lstrip("(").startswith(
+        _CREDIT_OPENERS
+    ):
+        return False
     return len(_WORD.findall(sentence)) <= _CREDIT_MAX_WORDS and bool(_CREDIT.search(sentence))
 
 
 def is_attachment_line(line: str) -> bool:
     """ "PDF, 355KB, 26 pages": the line that describes the attachment above it."""
-    return bool(_ATTACHMENT.search(line)) and len(_WORD.findall(line)) <= _ATTACHMENT_MAX_WORDS
+    return (
+        _mentions_size(line.lower())
+        and bool(_ATTACHMENT.search(line))
+        and len(_WORD.findall(line)) <= _ATTACHMENT_MAX_WORDS
+    )
 
 
 def without_attachment_notes(sentence: str) -> str:
     """The sentence less its "(PDF, 180KB, 2 pages)" notes: a file's size is no claim."""
-    if not any(hint in sentence.lower() for hint in _SIZE_HINTS):
+    if not _mentions_size(sentence.lower()):
         return sentence
     return _ATTACHMENT_NOTE.sub(
         lambda note: "" if _ATTACHMENT.search(note.group(0)) else note.group(0), sentence
