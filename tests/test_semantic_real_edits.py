@@ -44,6 +44,16 @@ def _with(line: str, *, before: bool = False) -> str:
         (BODY, _with("More details can be found on the scheme's website.")),
         (BODY, _with("Press office: 0300 123 4567")),
         (BODY, _with("For media enquiries please contact press@example.org")),
+        # A link line with its address taken out is a link line still.
+        (
+            _with("The flood plan for the Wyre estuary sets out the works at www.wyre.gov.uk/plan"),
+            _with("The flood plan for the Wyre estuary sets out the works."),
+        ),
+        # A follow line in another language loses a platform.
+        (
+            _with("Suivez nos actions sur Facebook, Twitter, YouTube et LinkedIn."),
+            _with("Suivez nos actions sur Facebook, Twitter et YouTube."),
+        ),
         # 3. Counters beside the headline.
         (_with("12 comments", before=True), _with("48 comments", before=True)),
         (_with("5 min read", before=True), _with("6 min read", before=True)),
@@ -119,6 +129,10 @@ def test_numerals_for_number_words_inside_a_quote_are_house_style() -> None:
         ("Notes to Editors:", Role.FRAGMENT),
         ("Key Facts:", Role.FRAGMENT),
         ("Countries that sent delegates include:", Role.CLAIM),
+        # A line closing on a list of platforms is a follow line, in any language.
+        ("Keep up with our work on Facebook, Instagram, YouTube and LinkedIn.", Role.LINK),
+        ("Suivez nos actions sur Facebook, Twitter et Instagram.", Role.LINK),
+        ("Facebook, Twitter and TikTok removed the posts.", Role.CLAIM),
     ],
 )
 def test_line_roles(line: str, role: Role) -> None:
@@ -130,6 +144,13 @@ def test_a_dated_link_line_still_carries_its_date() -> None:
     new = "Alençon: 30 July 2019 - You can register for this event here\n" + BODY
     shifts = semantic_diff(old, new).shifts
     assert [(s.type, s.old, s.new) for s in shifts] == [("date", "25 July 2019", "30 July 2019")]
+
+
+def test_a_link_line_rewritten_as_a_claim_is_a_claim_added() -> None:
+    """Only the words of a link line, in its order, less a few, are that line still."""
+    old = _with("Read the flood plan for the estuary here.")
+    new = _with("The flood plan for the estuary was approved on Monday.")
+    assert [s.type for s in semantic_diff(old, new).shifts] == ["claim_added"]
 
 
 def test_an_edited_table_cell_is_still_compared() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from ..model import SemanticDiff, Shift
 from .align import Group, align
@@ -35,6 +36,9 @@ from .significance import overall_significance, shift_significance
 _CLAIM_MIN_WORDS = 4
 # Fewer words than this are no sentence of their own inside a merged one (see _mergeable).
 _MERGED_MIN_WORDS = 3
+# Words of a link line (an address, "here") that may be taken out of a sentence left of
+# it (see _cut_from).
+_CUT_MAX_LEFT_OUT = 3
 # A headline is the article's most-read line: its shifts weigh more than the lede's.
 _HEADLINE_WEIGHT = 1.25
 
@@ -53,6 +57,8 @@ class _Side:
     words: str
     # The lines of `words` long enough to be a sentence that another one took in whole.
     mergeable: tuple[str, ...]
+    # The sentences left out of the comparison: links and metadata (see _cut_from).
+    left_out: tuple[str, ...]
 
 
 def _read(text: str) -> _Side:
@@ -93,6 +99,9 @@ def _read(text: str) -> _Side:
         keys=frozenset(sentence_key(s.text) for s in sentences),
         words="\n".join(word_lines),
         mergeable=tuple(line for line in word_lines if _mergeable(line)),
+        left_out=tuple(
+            s.text for s, role in zip(sentences, roles, strict=True) if not role.compared
+        ),
     )
 
 
@@ -151,6 +160,28 @@ def _said_within(sentence: str, other: _Side) -> bool:
         return True
     words = f" {match_key(sentence)} "
     return _mergeable(words) and words in other.words
+
+
+def _cut_from(sentence: str, side: _Side, other: _Side) -> bool:
+    """Is the sentence what is left of a link or metadata line the other side had, once
+    its link words were taken out ("... acesse www.unilever.com.br Para obter ... acesse
+    aqui." -> "... acesse Unilever. Para obter ... (USLP).")? Every word of it is in that
+    line, in order, with at most a few of the line's words left out between them. Such a
+    line is still a link, whatever the rules make of the words left."""
+    words = match_key(sentence).split()
+    if len(words) < _MERGED_MIN_WORDS:
+        return False
+    for line in other.left_out:
+        if sentence_key(line) in side.keys:
+            continue  # left as it was: the sentence is not made of it
+        matcher = SequenceMatcher(None, words, match_key(line).split(), autojunk=False)
+        blocks = [block for block in matcher.get_matching_blocks() if block.size]
+        if sum(block.size for block in blocks) < len(words):
+            continue
+        span = blocks[-1].b + blocks[-1].size - blocks[0].b
+        if span - len(words) <= _CUT_MAX_LEFT_OUT:
+            return True
+    return False
 
 
 def _mergeable(words: str) -> bool:
@@ -215,6 +246,7 @@ def _one_side(
         return []  # headings, cells, captions
     # Still said elsewhere (a duplicate removed, a paragraph repeated, two sentences
     # merged), or added words that merely join what was said before.
+    indexes = [k for k in indexes if not _cut_from(side.sentences[k].text, side, other)]
     if removed:
         indexes = [k for k in indexes if not _said_within(side.sentences[k].text, other)]
     else:

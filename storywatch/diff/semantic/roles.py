@@ -209,6 +209,8 @@ _WHERE_HINTS = (
     "if you have",
     "you",
 )
+_PLATFORM_LIST_MIN = 3
+_JOINER_MAX_LETTERS = 3
 _PLATFORMS = _words(
     "twitter facebook instagram linkedin youtube tiktok flickr whatsapp telegram threads "
     "mastodon bluesky"
@@ -302,7 +304,23 @@ def _is_link(text: str, words: list[str]) -> bool:
     ):
         return True
     # A follow line or a video title: a short line ending on a platform's name.
-    return len(words) <= 12 and words[-1].lower() in _PLATFORMS and not _CLOSES.search(text)
+    if len(words) <= 12 and words[-1].lower() in _PLATFORMS and not _CLOSES.search(text):
+        return True
+    return _ends_on_platforms(words)
+
+
+def _ends_on_platforms(words: list[str]) -> bool:
+    """A line closing on a list of social platforms ("... on Facebook, Twitter, Instagram,
+    YouTube e LinkedIn."): the page listing its accounts, in whatever language."""
+    if words[-1].lower() not in _PLATFORMS:
+        return False
+    platforms = 0
+    for word in reversed(words):
+        if word.lower() in _PLATFORMS:
+            platforms += 1
+        elif not (word.islower() and len(word) <= _JOINER_MAX_LETTERS):  # "and", "e", "y"
+            break
+    return platforms >= _PLATFORM_LIST_MIN
 
 
 def _is_title(words: list[str]) -> bool:
