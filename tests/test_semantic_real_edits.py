@@ -415,6 +415,25 @@ def test_a_dated_entry_added_to_a_programme_is_a_claim_added() -> None:
     assert not semantic_diff(programme, programme + "\nPast events").material
 
 
+def test_an_event_already_held_added_to_the_page_archive_is_no_claim() -> None:
+    """A recording of a past session listed under "Previous events", or dated before the
+    page's own "Last updated" day, is the page's archive, not an announcement."""
+    upcoming = "Events coming up\n3 November 2019: Data skills drop-in session\n"
+    past = "Previous events\n2 September 2019: Regional economy webinar"
+    added = past.replace("\n", "\n9 October 2019: Q&A session on Facebook\n", 1)
+    assert not semantic_diff(upcoming + past, upcoming + added).material
+    stamped = "\nLast updated 14 October 2019"
+    assert not semantic_diff(
+        upcoming + "Recent sessions\n" + stamped,
+        upcoming + "Recent sessions\n9 October 2019: Q&A session on Facebook" + stamped,
+    ).material
+    # Announced for a day after the edit, the same entry is news.
+    assert semantic_diff(
+        upcoming + stamped,
+        upcoming + "28 October 2019: Q&A session on Facebook" + stamped,
+    ).material
+
+
 def test_a_change_of_frequency_is_a_date_shift() -> None:
     old = "The agency will publish a fortnightly briefing on the new variants."
     assert [

@@ -301,6 +301,17 @@ def is_weekday(mention: Mention) -> bool:
     return mention.key.startswith("weekday:")
 
 
+def whole_date(mention: Mention) -> tuple[int, int, int] | None:
+    """(year, month, day) of a mention naming all three ("5 August 2019"), else None."""
+    parts = dict(part.split(":", 1) for part in mention.key.split() if ":" in part)
+    if not {"year", "month", "day"} <= parts.keys():
+        return None
+    try:
+        return int(parts["year"]), int(parts["month"]), int(parts["day"])
+    except ValueError:
+        return None
+
+
 def has_calendar_day(mentions: Sequence[Mention]) -> bool:
     """True when one of the mentions names a day of a month ("August 8")."""
     return any("day:" in m.key and "month:" in m.key for m in mentions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -9,7 +10,7 @@ from difflib import SequenceMatcher
 from ..model import SemanticDiff, Shift
 from .align import Group, align
 from .compare import compare, house_style_only
-from .dates import has_calendar_day
+from .dates import has_calendar_day, whole_date
 from .features import (
     WORD_PREFIX,
     Features,
@@ -39,6 +40,9 @@ _MERGED_MIN_WORDS = 3
 # Words of a link line (an address, "here") that may be taken out of a sentence left of
 # it (see _cut_from).
 _CUT_MAX_LEFT_OUT = 3
+# The heading of a list of events already held: "Previous events", "Past webinars",
+# "Recordings of earlier sessions".
+_PAST_EVENTS_HEADING = re.compile(r"^(?:previous|past|earlier)\b|\brecordings?\b", re.IGNORECASE)
 # A headline is the article's most-read line: its shifts weigh more than the lede's.
 _HEADLINE_WEIGHT = 1.25
 
@@ -59,6 +63,9 @@ class _Side:
     mergeable: tuple[str, ...]
     # The sentences left out of the comparison: links and metadata (see _cut_from).
     left_out: tuple[str, ...]
+    # The newest whole date the page's metadata lines give ("Last updated 3 September
+    # 2019"): the day this version was edited, when the page says so.
+    edited_on: tuple[int, int, int] | None
 
 
 def _read(text: str) -> _Side:
@@ -101,6 +108,16 @@ def _read(text: str) -> _Side:
         mergeable=tuple(line for line in word_lines if _mergeable(line)),
         left_out=tuple(
             s.text for s, role in zip(sentences, roles, strict=True) if not role.compared
+        ),
+        edited_on=max(
+            (
+                day
+                for s, role in zip(sentences, roles, strict=True)
+                if role is Role.METADATA
+                for day in map(whole_date, sentence_features(s.text).dates)
+                if day is not None
+            ),
+            default=None,
         ),
     )
 
@@ -209,23 +226,47 @@ def _adds_claim(sentence: str, other: _Side) -> bool:
     return rest is None or (bool(rest) and line_role(rest).compared)
 
 
-def _dated(sentence: Sentence) -> bool:
-    """A line naming a day ("25 October: ONS Economic Forum Webinar", "20 Jan 6.30pm"):
-    an entry of a programme or a timetable, sentence or not."""
+def _names_a_day(sentence: Sentence) -> bool:
     return has_calendar_day(sentence_features(sentence.text).dates)
+
+
+def _announces_a_day(k: int, side: _Side, edited_on: tuple[int, int, int] | None) -> bool:
+    """Is sentence k a line naming a day ("25 October: ONS Economic Forum Webinar", "20
+    Jan 6.30pm"), an entry of a programme or a timetable, sentence or not? Not when it
+    lists an event already held, which is the page's archive: under a heading that says
+    so ("Previous events"), or when every day it names had passed when the page was
+    edited, by the page's own metadata line ("Q&A session: 5 August 2019" added on a
+    page "Last updated 3 September 2019")."""
+    if not _names_a_day(side.sentences[k]):
+        return False
+    heading = k - 1
+    while (
+        heading >= 0
+        and side.roles[heading] is Role.FRAGMENT
+        and _names_a_day(side.sentences[heading])
+    ):
+        heading -= 1
+    if (
+        heading >= 0
+        and side.roles[heading] is Role.FRAGMENT
+        and _PAST_EVENTS_HEADING.search(side.sentences[heading].text)
+    ):
+        return False
+    days = [whole_date(mention) for mention in sentence_features(side.sentences[k].text).dates]
+    return edited_on is None or any(day is None or day >= edited_on for day in days)
 
 
 _ITEM_MIN_WORDS = 2
 
 
-def _fragment_alone(k: int, side: _Side) -> bool:
+def _fragment_alone(k: int, side: _Side, edited_on: tuple[int, int, int] | None) -> bool:
     """Is sentence k a fragment that claims nothing added or cut on its own: a heading, a
-    caption, a cell? Not when it names a day (a programme's entry), nor when it is an
+    caption, a cell? Not when it announces a day (a programme's entry), nor when it is an
     item of a list that a sentence opens ("Disease controls apply at the following
     sites:" then the sites): each item completes that sentence's claim."""
     if side.roles[k] is not Role.FRAGMENT:
         return False
-    if _dated(side.sentences[k]):
+    if _announces_a_day(k, side, edited_on):
         return False
     if len(side.sentences[k].text.split()) < _ITEM_MIN_WORDS:
         return True  # "Civil", "Crime": the labels of a menu
@@ -242,7 +283,9 @@ def _one_side(
 ) -> list[Finding]:
     """A stretch with no counterpart: a claim (or a quotation) added or removed. `lone`
     holds every sentence of this side that has no counterpart."""
-    if all(_fragment_alone(k, side) for k in indexes):
+    # The new version's metadata tells when the edit was made, whichever side this is.
+    edited_on = (other if removed else side).edited_on
+    if all(_fragment_alone(k, side, edited_on) for k in indexes):
         return []  # headings, cells, captions
     # Still said elsewhere (a duplicate removed, a paragraph repeated, two sentences
     # merged), or added words that merely join what was said before.
