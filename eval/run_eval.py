@@ -43,6 +43,8 @@ REAL_NEWS_HOLDOUTS = (
     HERE / "real_news_holdout4.jsonl.gz",
     # GOV.UK speeches and case studies edited after publication (not news articles).
     HERE / "real_news_holdout4_other_formats.jsonl.gz",
+    # GOV.UK publication and consultation pages (announcements with attachments).
+    HERE / "real_news_holdout5_publications.jsonl.gz",
 )
 # Kinds of harmless edit that must never alarm (page metadata, link lines, counters).
 ZERO_ALARM_KINDS = ("timestamp", "link")

@@ -40,6 +40,24 @@ def _with(line: str, *, before: bool = False) -> str:
         (BODY, _with("Sign up for email alerts about flood warnings.")),
         (BODY, _with("River Wyre scheme: outline business case (PDF, 140 KB, 12 pages)")),
         (_with("Scheme plans (PDF, 244KB)"), _with("Scheme plans (PDF, 245KB)")),
+        # A page of attachments: each title over a line giving its format and size.
+        (
+            _with("Documents\nWyre scheme logo\nPNG, 274KB\nWyre scheme map 2021 to 2022\nHTML"),
+            _with(
+                "Documents\nWyre scheme logo\nPNG, 207KB\nWyre scheme map 2022 to 2023\nHTML\n"
+                "Wyre scheme briefing for 2022 to 2023\nMS Powerpoint Presentation, 1.17 MB\n"
+                "This file is in an OpenDocument format"
+            ),
+        ),
+        (
+            _with("We are aware this publication may have accessibility issues."),
+            BODY,
+        ),
+        # A cross-reference dropped from a sentence.
+        (
+            _with("This guide is not legal advice (see Annex 2) and is no substitute for it."),
+            _with("This guide is not legal advice and is no substitute for it."),
+        ),
         (BODY, _with("This file may not be suitable for users of assistive technology.")),
         (BODY, _with("More details can be found on the scheme's website.")),
         (BODY, _with("Press office: 0300 123 4567")),
@@ -129,6 +147,11 @@ def test_numerals_for_number_words_inside_a_quote_are_house_style() -> None:
         ("Notes to Editors:", Role.FRAGMENT),
         ("Key Facts:", Role.FRAGMENT),
         ("Countries that sent delegates include:", Role.CLAIM),
+        # An attachment's format line, alone or with its size.
+        ("HTML", Role.LINK),
+        ("MS Word Document", Role.LINK),
+        ("MS Powerpoint Presentation, 1.17 MB", Role.LINK),
+        ("The HTML version of the guide is shorter.", Role.CLAIM),
         # A line closing on a list of platforms is a follow line, in any language.
         ("Keep up with our work on Facebook, Instagram, YouTube and LinkedIn.", Role.LINK),
         ("Suivez nos actions sur Facebook, Twitter et Instagram.", Role.LINK),

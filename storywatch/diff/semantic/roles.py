@@ -166,19 +166,36 @@ _PRESENTING = _words(
     "reflects shares sets"
 )
 _PRESENTER_MAX_WORDS = 5
+_FILE_FORMAT = (
+    r"(?:pdf|docx?|xlsx?|xls|ods|odt|odp|csv|pptx?|rtf|zip|epub|html|mp3|mp4|png|jpe?g|gif|"
+    r"svg|txt|xml|json|kmz|kml|ms (?:word|excel|powerpoint)(?: document| spreadsheet| "
+    r"presentation)?)"
+)
 _ATTACHMENT = re.compile(
-    r"\b(?:pdf|docx?|xlsx?|xls|ods|odt|odp|csv|pptx?|rtf|zip|epub|html|mp3|mp4|"
-    r"ms word|ms excel)\b[^.]{0,30}?\b\d+(?:[.,]\d+)?\s?(?:kb|mb|gb|bytes)\b"
+    rf"\b{_FILE_FORMAT}\b[^.]{{0,30}}?\b\d+(?:[.,]\d+)?\s?(?:kb|mb|gb|bytes)\b"
     r"|\b\d+\s+pages?\s*\)?\s*$",
     re.IGNORECASE,
 )
+# A line naming only a file's format ("HTML", "MS Word Document"): the link under a
+# document's title on a page of attachments.
+_FORMAT_LINE = re.compile(rf"^\(?{_FILE_FORMAT}\)?$", re.IGNORECASE)
+# A cross-reference inside the document: "(see Annex 2)", "(see below)".
+_CROSS_REFERENCE = re.compile(r"^\s*\(see\b", re.IGNORECASE)
 _CREDIT = re.compile(
     r"©|\(c\)|\bcopyright\b|^\(?(?:photo(?:graph)?|picture|image|video|credit)s?"
     r"(?:\s+credit)?\s*(?::|by\b)",
     re.IGNORECASE,
 )
 _CREDIT_MAX_WORDS = 6
-_ACCESSIBLE_FORMAT = re.compile(r"\bassistive technology\b|\baccessible format\b", re.I)
+# The notices beside an attachment about its format: "This file may not be suitable for
+# users of assistive technology", "This file is in an OpenDocument format", "We are aware
+# this publication may have accessibility issues".
+_ACCESSIBLE_FORMAT = re.compile(
+    r"\bassistive technology\b|\baccessible (?:format|version)s?\b|\bopendocument format\b"
+    r"|\baccessibility (?:issues?|problems?)\b",
+    re.IGNORECASE,
+)
+_FORMAT_NOTICE_HINTS = ("assistive", "accessib", "opendocument")
 _ADDRESS = re.compile(
     r"https?://|\bwww\.\w|\b[\w.+-]+@[\w-]+\.[\w.]+|(?<![\w@])@[A-Za-z_]\w{2,}\b",
 )
@@ -291,9 +308,9 @@ def _is_link(text: str, words: list[str]) -> bool:
         return True
     if "found" in lower and _FOUND_IN.search(text) and _READING_PLACE.search(text):
         return True
-    if _mentions_size(lower) and _ATTACHMENT.search(text):
+    if (_mentions_size(lower) and _ATTACHMENT.search(text)) or _FORMAT_LINE.match(text):
         return True
-    if ("assistive" in lower or "accessible" in lower) and _ACCESSIBLE_FORMAT.search(text):
+    if any(hint in lower for hint in _FORMAT_NOTICE_HINTS) and _ACCESSIBLE_FORMAT.search(text):
         return True
     if any(hint in lower for hint in _ADDRESS_HINTS) and _ADDRESS.search(text):
         return True
@@ -392,7 +409,10 @@ def is_credit(sentence: str) -> bool:
 
 
 def is_attachment_line(line: str) -> bool:
-    """ "PDF, 355KB, 26 pages": the line that describes the attachment above it."""
+    """ "PDF, 355KB, 26 pages", "HTML": the line that describes the attachment above it."""
+    line = line.strip()
+    if _FORMAT_LINE.match(line):
+        return True
     return (
         _mentions_size(line.lower())
         and bool(_ATTACHMENT.search(line))
@@ -400,12 +420,18 @@ def is_attachment_line(line: str) -> bool:
     )
 
 
+def _is_note(note: str) -> bool:
+    return bool(_ATTACHMENT.search(note) or _CROSS_REFERENCE.match(note))
+
+
 def without_attachment_notes(sentence: str) -> str:
-    """The sentence less its "(PDF, 180KB, 2 pages)" notes: a file's size is no claim."""
-    if not _mentions_size(sentence.lower()):
+    """The sentence less its "(PDF, 180KB, 2 pages)" and "(see Annex 2)" notes: a file's
+    size is no claim, nor is where else the document says something."""
+    lower = sentence.lower()
+    if not _mentions_size(lower) and "(see" not in lower:
         return sentence
     return _ATTACHMENT_NOTE.sub(
-        lambda note: "" if _ATTACHMENT.search(note.group(0)) else note.group(0), sentence
+        lambda note: "" if _is_note(note.group(0)) else note.group(0), sentence
     )
 
 
