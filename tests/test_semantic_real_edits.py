@@ -53,6 +53,11 @@ def _with(line: str, *, before: bool = False) -> str:
             _with("We are aware this publication may have accessibility issues."),
             BODY,
         ),
+        # A link's title over its bare address, retitled.
+        (
+            _with("Statistics\nhttps://example.org/statistics-framework/"),
+            _with("Statistics: Technical Framework\nhttps://example.org/statistics-framework/"),
+        ),
         # A cross-reference dropped from a sentence.
         (
             _with("This guide is not legal advice (see Annex 2) and is no substitute for it."),

@@ -24,8 +24,8 @@ from .normalise import headline_change, match_key, sentence_key
 from .quotes import attributes, is_speaker_line, quotation_paragraphs
 from .roles import (
     Role,
-    is_attachment_line,
     is_credit,
+    is_link_target,
     is_pointer,
     line_role,
     without_attachment_notes,
@@ -77,9 +77,10 @@ def _read(text: str) -> _Side:
         by_paragraph.setdefault(sentence.paragraph, []).append(k)
     members = list(by_paragraph.values())
     paragraphs = [" ".join(sentences[k].text for k in ks) for ks in members]
-    # The line above "PDF, 355KB, 26 pages" is the attachment's title, a link too.
+    # The line above "PDF, 355KB, 26 pages" or a bare address is the link's title, a link
+    # too.
     for n in range(len(members) - 1):
-        if len(members[n]) == 1 and is_attachment_line(paragraphs[n + 1]):
+        if len(members[n]) == 1 and is_link_target(paragraphs[n + 1]):
             roles[members[n][0]] = Role.LINK
     for paragraph in members:
         if is_credit(sentences[paragraph[-1]].text):

@@ -179,6 +179,7 @@ _ATTACHMENT = re.compile(
 # A line naming only a file's format ("HTML", "MS Word Document"): the link under a
 # document's title on a page of attachments.
 _FORMAT_LINE = re.compile(rf"^\(?{_FILE_FORMAT}\)?$", re.IGNORECASE)
+_BARE_ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 # A cross-reference inside the document: "(see Annex 2)", "(see below)".
 _CROSS_REFERENCE = re.compile(r"^\s*\(see\b", re.IGNORECASE)
 _CREDIT = re.compile(
@@ -408,10 +409,11 @@ def is_credit(sentence: str) -> bool:
     return len(_WORD.findall(sentence)) <= _CREDIT_MAX_WORDS and bool(_CREDIT.search(sentence))
 
 
-def is_attachment_line(line: str) -> bool:
-    """ "PDF, 355KB, 26 pages", "HTML": the line that describes the attachment above it."""
+def is_link_target(line: str) -> bool:
+    """ "PDF, 355KB, 26 pages", "HTML", "https://example.org/framework/": the line under a
+    link's title that says what the link leads to, so the line above is that title."""
     line = line.strip()
-    if _FORMAT_LINE.match(line):
+    if _FORMAT_LINE.match(line) or _BARE_ADDRESS.match(line):
         return True
     return (
         _mentions_size(line.lower())
