@@ -33,6 +33,11 @@ def _with(line: str, *, before: bool = False) -> str:
         (BODY, _with("Last updated 6 April 2021, see all updates", before=True)),
         (BODY, _with("Added a link to the consultation response.")),
         (BODY, _with("By Jane Okafor, Environment Correspondent", before=True)),
+        # Metadata as label and value on lines of their own.
+        (
+            _with("- Published\n- 26 June 2017", before=True),
+            _with("- Published\n- 26 June 2017\n- Last updated\n- 11 May 2022 - See all updates"),
+        ),
         # 2. Link, call-to-action, attachment and contact lines.
         (BODY, _with("Find out more here.")),
         (BODY, _with("Read the joint statement here")),

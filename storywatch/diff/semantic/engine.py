@@ -25,6 +25,7 @@ from .quotes import attributes, is_speaker_line, quotation_paragraphs
 from .roles import (
     Role,
     is_credit,
+    is_date_line,
     is_link_target,
     is_pointer,
     line_role,
@@ -78,10 +79,13 @@ def _read(text: str) -> _Side:
     members = list(by_paragraph.values())
     paragraphs = [" ".join(sentences[k].text for k in ks) for ks in members]
     # The line above "PDF, 355KB, 26 pages" or a bare address is the link's title, a link
-    # too.
+    # too; a date under a metadata label ("Published", then "26 June 2017") is its value.
     for n in range(len(members) - 1):
         if len(members[n]) == 1 and is_link_target(paragraphs[n + 1]):
             roles[members[n][0]] = Role.LINK
+        if roles[members[n][-1]] is Role.METADATA and is_date_line(paragraphs[n + 1]):
+            for k in members[n + 1]:
+                roles[k] = Role.METADATA
     for paragraph in members:
         if is_credit(sentences[paragraph[-1]].text):
             for k in paragraph:

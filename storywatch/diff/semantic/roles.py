@@ -263,6 +263,13 @@ def _is_date_or_time(word: str) -> bool:
     )
 
 
+def is_date_line(line: str) -> bool:
+    """ "26 June 2017", "11 May 2022 - See all updates": a line giving only a date or a
+    time, the value of the metadata label above it ("Published", "Last updated")."""
+    words = _WORD.findall(_bare(line))
+    return any(w[0].isdigit() for w in words) and all(_is_date_or_time(w) for w in words)
+
+
 def _is_metadata(text: str, words: list[str]) -> bool:
     opening = _PUBLISHING.match(text)
     if opening:
