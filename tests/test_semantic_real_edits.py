@@ -108,6 +108,10 @@ def test_a_grammar_fix_inside_a_press_release_quote_is_not_a_quote_change() -> N
     old = "The minister said:\n“This will make our homes are fit for the future and cut bills.”"
     new = "The minister said:\n“This will make our homes fit for the future and cut bills.”"
     assert not semantic_diff(old, new).material
+    # The speaker's own pronoun restored.
+    old = "The judge said:\n“Believed that the sentence was too lenient, and I am glad.”"
+    new = "The judge said:\n“I believed that the sentence was too lenient, and I am glad.”"
+    assert not semantic_diff(old, new).material
 
 
 def test_numerals_for_number_words_inside_a_quote_are_house_style() -> None:

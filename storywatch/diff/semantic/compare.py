@@ -368,8 +368,13 @@ def house_style_only(old: Features, new: Features, *, misspellings: bool = True)
     return small_words_moved <= 1
 
 
+# A grammar fix may also restore a speaker's pronoun ("believed that ..." -> "I believed
+# that ..."): quotations speak in the first and second person.
+_PERSONAL_PRONOUNS = frozenset({"i", "we", "you", "me", "us", "my", "our", "your"})
+
+
 def _is_small_word(word: str) -> bool:
-    return word in STOP_WORDS and word not in NEGATION_WORDS
+    return (word in STOP_WORDS or word in _PERSONAL_PRONOUNS) and word not in NEGATION_WORDS
 
 
 def _one_small_word_apart(old_words: list[str], new_words: list[str]) -> bool:
