@@ -214,6 +214,17 @@ def test_a_press_release_quote_added_is_a_quote_shift_and_a_new_statement() -> N
     ]
 
 
+def test_added_as_a_participle_does_not_end_a_press_release_quote() -> None:
+    # "added peace of mind" attributes nothing: the paragraph is still the speaker's.
+    new = (
+        BODY + "\nDr Lena Shaw, adviser to the river trust, said:\n"
+        "It has never been more important to plan for floods. The new wall gives added "
+        "peace of mind to 400 families."
+    )
+    shifts = semantic_diff(BODY, new).shifts
+    assert sorted(s.type for s in shifts) == ["claim_added", "quote", "quote"]
+
+
 def test_a_speaker_line_alone_added_over_its_quotation_is_no_claim() -> None:
     # An extractor keeps a speaker line set as a heading on one version and not the other.
     quote = "\nThis scheme protects 400 homes and the businesses that depend on them."
