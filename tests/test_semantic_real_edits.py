@@ -482,6 +482,18 @@ def test_an_event_already_held_added_to_the_page_archive_is_no_claim() -> None:
     ).material
 
 
+def test_an_event_under_way_now_over_is_a_modality_shift() -> None:
+    old = "The agency is hosting free webinars for exporters across the region."
+    assert _shifts(old, old.replace("is hosting", "hosted")) == [
+        ("modality", "is hosting", "hosted")
+    ]
+    old = "Ministers are meeting in Leeds to agree the flood plan."
+    assert _shifts(old, old.replace("are meeting", "met")) == [("modality", "are meeting", "met")]
+    # A reporting verb's tense is house style.
+    old = "The council says the bridge is safe to use."
+    assert not _shifts(old, old.replace("says", "said"))
+
+
 def test_a_change_of_frequency_is_a_date_shift() -> None:
     old = "The agency will publish a fortnightly briefing on the new variants."
     assert [

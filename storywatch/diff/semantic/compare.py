@@ -20,6 +20,7 @@ from .compare_cues import (
     compare_modals,
     compare_negations,
     compare_polarity,
+    compare_tense,
 )
 from .dates import has_calendar_day, is_weekday
 from .features import Features, sentence_features
@@ -452,7 +453,11 @@ def compare(old: Features, new: Features, context: NameContext) -> list[Finding]
     entities = [
         e for e in compare_names(old, new, context, diff) if not _covered(e, attributions, slack=2)
     ]
-    modals = [m for m in compare_modals(old, new, diff) if not _covered(m, quotes)]
+    modals = [
+        m
+        for m in (*compare_modals(old, new, diff), *compare_tense(old, new, diff))
+        if not _covered(m, quotes)
+    ]
     findings = [
         *compare_numbers(old, new),
         *compare_dates(old, new),

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from .features import Features, content_stems
 from .finding import Finding, pair
+from .lexicon import IRREGULAR_PAST, PRESENT_AUXILIARIES
 from .mention import Mention
 from .names import describes
 from .normalise import Token
@@ -78,6 +79,53 @@ def compare_modals(old: Features, new: Features, diff: TokenDiff) -> list[Findin
             findings.append(Finding("modality", *diff.spans(o, on_old_side=True)))
         elif n is not None:
             findings.append(Finding("modality", *diff.spans(n, on_old_side=False)))
+    return findings
+
+
+_TENSE_MAX_WORDS = 3  # "is holding", "are now meeting"
+_TENSE_STEM = 4  # letters a base and its past share: "hold"/"hold", "orga"/"orga"
+
+
+def _ing_base(word: str) -> str | None:
+    """ "holding" -> "hold", "running" -> "run", "organising" -> "organis"."""
+    if not word.endswith("ing") or len(word) < 6:
+        return None
+    base = word[:-3]
+    return base[:-1] if base[-1] == base[-2] else base
+
+
+def _past_base(word: str) -> str | None:
+    """ "held" -> "hold", "hosted" -> "host", "organised" -> "organis"."""
+    if word in IRREGULAR_PAST:
+        return IRREGULAR_PAST[word]
+    if word.endswith("ed") and len(word) > 4:
+        base = word[:-2]
+        return base[:-1] if base[-1] == base[-2] else base
+    return None
+
+
+def _under_way(words: Sequence[str]) -> str | None:
+    """The verb of "is holding", "are now meeting": the base of its "-ing" form."""
+    if len(words) < 2 or words[0] not in PRESENT_AUXILIARIES:
+        return None
+    return _ing_base(words[-1])
+
+
+def compare_tense(old: Features, new: Features, diff: TokenDiff) -> list[Finding]:
+    """An event under way that is now over ("The department is holding events" -> "The
+    department held events"): its status moved as surely as with a modal verb, so it is a
+    modality shift. A verb that only changes tense in reporting ("says" -> "said") is not:
+    the rule needs the present progressive on the old side."""
+    findings = []
+    for tag, i1, i2, j1, j2 in diff.opcodes:
+        if tag != "replace" or i2 - i1 > _TENSE_MAX_WORDS or j2 - j1 != 1:
+            continue
+        old_words = [t.lower for t in old.tokens[i1:i2] if t.is_word]
+        base, past = _under_way(old_words), _past_base(new.tokens[j1].lower)
+        if base and past and base[:_TENSE_STEM] == past[:_TENSE_STEM]:
+            findings.append(
+                Finding("modality", join_tokens(old.tokens[i1:i2]), new.tokens[j1].text)
+            )
     return findings
 
 

@@ -605,3 +605,40 @@ STOP_WORDS = _words(
     with as by from has have had not no he she they his her their which who will would
     """
 )
+
+# --- tense ---------------------------------------------------------------------------------
+
+# Past forms that do not end in "-ed", with their bases: an event under way or announced
+# ("is holding", "are meeting") that is now over ("held", "met").
+IRREGULAR_PAST = {
+    "held": "hold",
+    "met": "meet",
+    "ran": "run",
+    "took": "take",
+    "gave": "give",
+    "went": "go",
+    "began": "begin",
+    "spoke": "speak",
+    "came": "come",
+    "led": "lead",
+    "made": "make",
+    "sent": "send",
+    "brought": "bring",
+    "won": "win",
+    "left": "leave",
+    "saw": "see",
+    "told": "tell",
+    "found": "find",
+    "built": "build",
+    "spent": "spend",
+    "paid": "pay",
+    "sold": "sell",
+    "wrote": "write",
+    "taught": "teach",
+    "drew": "draw",
+    "flew": "fly",
+    "set": "set",
+    "put": "put",
+    "cut": "cut",
+}
+PRESENT_AUXILIARIES = _words("is are am")
