@@ -211,6 +211,9 @@ def describes(phrase: str, name: str) -> bool:
     return found >= max(2, len(letters) - 1)
 
 
+_SHARED_PREFIX = 3
+
+
 class NameContext:
     """What the two documents say about capitalised words, for names at a sentence start.
 
@@ -232,9 +235,18 @@ class NameContext:
     def _lowercase(self) -> frozenset[str]:
         return frozenset(word for text in self._texts for word in _LOWER_WORD.findall(text))
 
-    @cached_property
-    def _lowercase_stems(self) -> frozenset[str]:
-        return frozenset(stem(word) for word in self._lowercase)
+    def _used_lowercase(self, word: str) -> bool:
+        """Is the word, or another form of it ("flooding" for "floods"), used lowercase?
+        The forms are looked for among the words sharing its first letters, not by
+        stemming every word of both texts: few words ever reach this question."""
+        if word in self._lowercase:
+            return True
+        target = stem(word)
+        return any(
+            stem(other) == target
+            for other in self._lowercase
+            if other.startswith(target[:_SHARED_PREFIX])
+        )
 
     def confirms(self, word: str) -> bool:
         """Is `word`, seen capitalised at a sentence start, a name?"""
@@ -243,7 +255,7 @@ class NameContext:
             return True
         # The same word used lowercase elsewhere ("floods"/"flooding") means the capital
         # was only grammar.
-        if lower in self._lowercase or stem(lower) in self._lowercase_stems:
+        if self._used_lowercase(lower):
             return False
         return not (len(lower) > 5 and lower.endswith(("ly", "ing", "ed")))
 
