@@ -101,7 +101,8 @@ def _name_present(key: str, names: Sequence[tuple[str, str]], other: Features) -
     """Is the name on the other side: as a name, or written in lowercase ("the
     ministry of defence")? Its words must stand together: "Philippine Space Agency" is not
     in a sentence that says "space" somewhere."""
-    if any(_stands_for(name, key) for name, _ in names):
+    keys = [name for name, _ in names]
+    if key in keys or any(_stands_for(name, key) for name in keys):
         return True
     return f" {key} " in _lowercase_words(other)
 
