@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.fuzz import ratio
@@ -45,10 +45,7 @@ _PHONETIC_STEPS = (
     (re.compile(r"(.)\1+"), r"\1"),
 )
 _VOWELS_AFTER_FIRST = re.compile(r"(?<=.)[aeiou]")
-_LOWER_WORD = re.compile(r"\b[a-z][a-z'-]*")
-# The capital first and the look-behind after it: a pattern opening on a character class
-# is scanned fast, one opening on a look-behind is not.
-_MID_CAPITAL = re.compile(r"[A-Z](?<=[a-z0-9,;] [A-Z])[\w'.-]*")
+_LOWER_PREFIX = re.compile(r"[a-z][a-z'-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,41 +214,42 @@ _SHARED_PREFIX = 3
 class NameContext:
     """What the two documents say about capitalised words, for names at a sentence start.
 
-    Each set is built when first asked for: most comparisons never need them, and a
-    20,000-word page costs a few ms."""
+    Asked word by word: a comparison asks about a few words, so each question is a search
+    of the texts for that word (twice as fast on a seed-sized pair, compiling included)
+    rather than an index of every word in them."""
 
     def __init__(self, *texts: str) -> None:
         self._texts = [text.replace("\u2019", "'") for text in texts]
+        self._forms: dict[str, list[str]] = {}
 
-    @cached_property
-    def _capitalised(self) -> frozenset[str]:
-        return frozenset(
-            _POSSESSIVE.sub("", word.lower())
-            for text in self._texts
-            for word in _MID_CAPITAL.findall(text)
+    def _capitalised(self, lower: str) -> bool:
+        """Is the word written capitalised inside a sentence ("... said Putin")?"""
+        if not lower[:1].isascii() or not lower[:1].isalpha():
+            return False
+        written = re.compile(
+            rf"(?<=[a-z0-9,;] ){lower[0].upper()}(?i:{re.escape(lower[1:])})(?:'s?)?(?![\w'.-])"
         )
+        return any(written.search(text) for text in self._texts)
 
-    @cached_property
-    def _lowercase(self) -> frozenset[str]:
-        return frozenset(word for text in self._texts for word in _LOWER_WORD.findall(text))
+    def _lowercase_forms(self, prefix: str) -> list[str]:
+        """The words written lowercase that open on `prefix`."""
+        if prefix not in self._forms:
+            words = re.compile(rf"\b{re.escape(prefix)}[a-z'-]*")
+            self._forms[prefix] = [w for text in self._texts for w in words.findall(text)]
+        return self._forms[prefix]
 
     def _used_lowercase(self, word: str) -> bool:
-        """Is the word, or another form of it ("flooding" for "floods"), used lowercase?
-        The forms are looked for among the words sharing its first letters, not by
-        stemming every word of both texts: few words ever reach this question."""
-        if word in self._lowercase:
-            return True
+        """Is the word, or another form of it ("flooding" for "floods"), used lowercase?"""
         target = stem(word)
-        return any(
-            stem(other) == target
-            for other in self._lowercase
-            if other.startswith(target[:_SHARED_PREFIX])
-        )
+        if not _LOWER_PREFIX.match(target):
+            return False
+        forms = self._lowercase_forms(target[:_SHARED_PREFIX])
+        return word in forms or any(stem(form) == target for form in forms)
 
     def confirms(self, word: str) -> bool:
         """Is `word`, seen capitalised at a sentence start, a name?"""
         lower = _POSSESSIVE.sub("", word.lower())
-        if lower in self._capitalised:
+        if self._capitalised(lower):
             return True
         # The same word used lowercase elsewhere ("floods"/"flooding") means the capital
         # was only grammar.

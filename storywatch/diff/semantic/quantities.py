@@ -35,6 +35,18 @@ _WEAK_WORDS = frozenset({"one", "first", "second"})
 _WORD_STARTS = frozenset([*UNITS, *TENS, "a", "an"])
 
 
+_WORD_OPENERS = frozenset(
+    [*CURRENCY_SYMBOLS, *ORDINALS, *MULTIPLES, *VAGUE_QUANTITIES, *_WORD_STARTS]
+)
+
+
+def _may_open_number(lower: str) -> bool:
+    if lower in _WORD_OPENERS:
+        return True
+    first_part = lower.split("-", 1)[0]
+    return first_part in TENS or first_part in UNITS
+
+
 def figure_value(text: str) -> float | None:
     """'1,000' -> 1000, '1.5' -> 1.5, '2,5' -> 2.5 (a decimal comma)."""
     if not _FIGURE.fullmatch(text):
@@ -163,6 +175,9 @@ def find_numbers(tokens: Sequence[Token], claimed: set[int], sentence: str) -> l
             continue
         token = tokens[i]
         lower = token.lower
+        if not lower[0].isdigit() and not _may_open_number(lower):
+            i += 1  # most tokens: no figure, and no word a number can start with
+            continue
         start = i
         kind = "num"
         weak = False
