@@ -27,7 +27,7 @@ from .features import Features, sentence_features
 from .finding import Finding, kind_of, pair, unmatched_keys
 from .lexicon import GENERIC_SPEAKERS, NEGATION_WORDS, NUMBER_WORDS, STOP_WORDS, TITLES
 from .mention import Mention
-from .names import NameContext, describes, resolve, same_name, same_word
+from .names import NameContext, capital_initials, describes, resolve, same_name, same_word
 from .normalise import plain
 from .quotes import quote_key
 from .token_diff import MAX_TOKENS, TokenDiff
@@ -202,9 +202,8 @@ def _spelt_out(features: Features) -> dict[str, frozenset[str]]:
         # Every tail of the run, as its first word may just open the sentence ("Under
         # the Trade and Cooperation Agreement" abbreviates to "TCA").
         for start, word in enumerate(run):
-            capitals = [w for w in run[start:] if w[0].isupper()]
-            if word[0].isupper() and len(capitals) >= 2:
-                initials = "".join(w[0] for w in capitals).lower()
+            initials = capital_initials(run[start:])
+            if word[0].isupper() and len(initials) >= 2:
                 runs.setdefault(initials, frozenset(w.lower() for w in run[start:]))
         # "Agreement on Trade-Related Aspects of Intellectual Property Rights (TRIPS)":
         # the abbreviation given in brackets names the run, whatever its initials.

@@ -11,7 +11,7 @@ from .features import Features, content_stems
 from .finding import Finding, pair
 from .lexicon import IRREGULAR_PAST, PRESENT_AUXILIARIES
 from .mention import Mention
-from .names import describes
+from .names import capital_initials, describes
 from .normalise import Token
 from .token_diff import TokenDiff, join_tokens
 
@@ -146,7 +146,7 @@ def _widened(old_run: Sequence[Token], new_run: Sequence[Token]) -> str | None:
         return None
     # "TCA" -> "Trade and Cooperation Agreement", "LFDs" -> "rapid lateral flow tests":
     # a name spelt out or described adds nothing.
-    initials = "".join(word[0] for word in long if word[0].isupper()).lower()
+    initials = capital_initials(long)
     if any(word.lower() == initials or describes(" ".join(long), word) for word in short):
         return None
     return widening

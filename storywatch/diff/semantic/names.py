@@ -186,6 +186,12 @@ def same_name(a: str, b: str) -> bool:
     return bool(words_a) and all(any(same_word(x, y) for y in words_b) for x in words_a)
 
 
+def capital_initials(words: Iterable[str]) -> str:
+    """ "Trade and Cooperation Agreement" -> "tca": what the name's abbreviation would be,
+    from the first letters of its capitalised words."""
+    return "".join(word[0] for word in words if word[:1].isupper()).lower()
+
+
 _ACRONYM_MAX = 6
 
 
