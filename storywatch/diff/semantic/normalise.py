@@ -35,7 +35,6 @@ _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}\b)")  # the comma first: a fast lite
 _LATEX_QUOTES = re.compile(r"``|''")
 _SPACE_BEFORE_PUNCT = re.compile(r" ([,.;:!?%)\]'\"])")
 _SPACE_AFTER_OPEN = re.compile(r"([(\[]) ")
-_SPACES = re.compile(r"\s+")
 # A list or heading marker opening a line: "- item", "• item", "2. item", "## Heading".
 LIST_MARKER = re.compile(r"^\s*(?:#{1,6}\s+|[-*•▪◦>]\s+|\d{1,2}[.)]\s+)")
 _NON_WORD = re.compile(r"[^\w%$€£ ]+")
