@@ -25,7 +25,14 @@ from .compare_cues import (
 from .dates import has_calendar_day, is_weekday
 from .features import Features, sentence_features
 from .finding import Finding, kind_of, pair, unmatched_keys
-from .lexicon import GENERIC_SPEAKERS, NEGATION_WORDS, NUMBER_WORDS, STOP_WORDS, TITLES
+from .lexicon import (
+    GENERIC_SPEAKERS,
+    NEGATION_WORDS,
+    NUMBER_WORDS,
+    PERSONAL_PRONOUNS,
+    STOP_WORDS,
+    TITLES,
+)
 from .mention import Mention
 from .names import NameContext, capital_initials, describes, resolve, same_name, same_word
 from .normalise import plain
@@ -369,13 +376,10 @@ def house_style_only(old: Features, new: Features, *, misspellings: bool = True)
     return small_words_moved <= 1
 
 
-# A grammar fix may also restore a speaker's pronoun ("believed that ..." -> "I believed
-# that ..."): quotations speak in the first and second person.
-_PERSONAL_PRONOUNS = frozenset({"i", "we", "you", "me", "us", "my", "our", "your"})
-
-
 def _is_small_word(word: str) -> bool:
-    return (word in STOP_WORDS or word in _PERSONAL_PRONOUNS) and word not in NEGATION_WORDS
+    # A grammar fix may also restore a speaker's pronoun ("believed that ..." -> "I
+    # believed that ..."): quotations speak in the first and second person.
+    return (word in STOP_WORDS or word in PERSONAL_PRONOUNS) and word not in NEGATION_WORDS
 
 
 def _one_small_word_apart(old_words: list[str], new_words: list[str]) -> bool:

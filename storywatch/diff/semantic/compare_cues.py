@@ -86,12 +86,16 @@ _TENSE_MAX_WORDS = 3  # "is holding", "are now meeting"
 _TENSE_STEM = 4  # letters a base and its past share: "hold"/"hold", "orga"/"orga"
 
 
+def _undoubled(base: str) -> str:
+    """ "runn" -> "run", "plann" -> "plan": the stem a suffix doubled the last letter of."""
+    return base[:-1] if base[-1] == base[-2] else base
+
+
 def _ing_base(word: str) -> str | None:
     """ "holding" -> "hold", "running" -> "run", "organising" -> "organis"."""
     if not word.endswith("ing") or len(word) < 6:
         return None
-    base = word[:-3]
-    return base[:-1] if base[-1] == base[-2] else base
+    return _undoubled(word[:-3])
 
 
 def _past_base(word: str) -> str | None:
@@ -99,8 +103,7 @@ def _past_base(word: str) -> str | None:
     if word in IRREGULAR_PAST:
         return IRREGULAR_PAST[word]
     if word.endswith("ed") and len(word) > 4:
-        base = word[:-2]
-        return base[:-1] if base[-1] == base[-2] else base
+        return _undoubled(word[:-2])
     return None
 
 

@@ -548,6 +548,9 @@ PROGRESSIVE_AUXILIARIES = frozenset({"is", "are", "was", "were"})
 
 # --- attribution --------------------------------------------------------------------------
 
+# Words only a speaker uses of themselves or their listeners: a quotation's voice.
+PERSONAL_PRONOUNS = _words("i me my we us our you your")
+
 SPEECH_VERBS = _words(
     """
     said says say told tells reported reports stated states announced announces added adds

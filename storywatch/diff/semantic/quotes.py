@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from .lexicon import PERSONAL_PRONOUNS
 from .mention import Mention
 from .normalise import Token, plain
 
@@ -64,7 +65,7 @@ _ATTRIBUTION = re.compile(
 
 
 # Words only a speaker uses of themselves or their listeners ("we're" splits to "we").
-_PERSONAL = frozenset({"i", "me", "my", "we", "us", "our", "ours", "you", "your"})
+_PERSONAL = PERSONAL_PRONOUNS | {"ours"}
 
 
 def _speaks(paragraph: str) -> bool:
